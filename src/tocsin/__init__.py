@@ -8,10 +8,9 @@ The public API::
         ...
 """
 
-from __future__ import annotations
-
-import logging
-from importlib.metadata import PackageNotFoundError, version
+import logging as _logging
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 from .errors import ConfigError, InputError, StoreError, TocsinError
 from .pipeline import Summary, clean
@@ -20,11 +19,11 @@ from .records import Problem, Removal, Sentence, Story
 from .settings import Settings
 
 try:
-    __version__ = version("tocsin")
-except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = _version("tocsin")
+except _PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0"
 
-logging.getLogger(__name__).addHandler(logging.NullHandler())
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
 __all__ = [
     "ConfigError",

@@ -122,28 +122,47 @@ _FOOTER = re.compile(
       | follow\ (?:us|[A-Z]\w*)\ on\ (?:twitter|x|facebook|instagram|telegram)\b
       | share\ this\ (?:article|story)\b | (?:watch|listen)\s*:
       | this\ (?:story|article)\ has\ been\ (?:updated|corrected)\b
+      | this\ (?:story|report|article)\ (?:originated|first\ appeared|was\ first\ published)\ (?:in|on|at)\b
       | [^.\n]{0,80}\bcontributed\ (?:reporting\ )?to\ this\ (?:report|story)\.?\s*\)?\s*$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
 
 
+# The same credits run into the last paragraph when a body's whitespace was flattened.
+_INLINE_FOOTER = re.compile(
+    r"""(?<=[.!?”"’])[ ]+(?P<footer>(?:[A-Z][^.!?\n]{0,160}?\bcontributed\ (?:reporting\ )?to\ this\ (?:report|story)
+        |Some\ information\ (?:for|in)\ this\ (?:report|story)\ (?:came|comes)\ from
+        |This\ (?:story|report|article)\ (?:originated|first\ appeared|was\ first\ published)\ (?:in|on|at)\b)
+        [^\n]{0,160}?[.)]?)[ ]*$""",
+    re.VERBOSE,
+)
+
+
 def strip_wire_footer(text: str) -> tuple[str, list[Removal]]:
-    """Remove wire-service footers, "Read more" links and social prompts."""
+    """Remove wire-service footers, "Read more" links and social prompts:
+    whole lines anywhere, or a credit sentence that ends the last paragraph."""
 
     def keep(i: int, lines: list[_Line]) -> bool:
         line = lines[i].text
         return len(line) > 300 or not _FOOTER.match(line)
 
-    return _drop_lines(text, "strip_wire_footer", keep)
+    text, removals = _drop_lines(text, "strip_wire_footer", keep)
+    stripped = text.rstrip()
+    match = _INLINE_FOOTER.search(stripped)
+    if match:
+        removals.append(Removal(rule="strip_wire_footer", text=match["footer"], start=match.start("footer")))
+        text = stripped[: match.start()]
+    return text, removals
 
 
 # --- captions ---------------------------------------------------------------
 
 _CAPTION = re.compile(
     r"""(?:
-        ^\s*(?:FILE(?:\ PHOTO)?\s*[-–—:] | (?:photo|image|picture|caption|photograph)\s*(?:credit|copyright|source)?\s*:
-             | image\ (?:copyright|source|caption)\b)
+        ^\s*(?:FILE(?:\ PHOTO)?\s*[-–—:]
+             | (?i:(?:photo|image|picture|caption|photograph)\s*(?:credit|copyright|source)?\s*:)
+             | (?i:image\ (?:copyright|source|caption))\b)
       | \((?:AP|AFP|EPA|Reuters|UPI)\ Photo(?:/[^)]*)?\)\s*$
       | (?:Getty\ Images|via\ Getty|Shutterstock|AFP/Getty|EPA-EFE/[^)\n]*|REUTERS/[^)\n]*)\)?\s*$
     )""",
@@ -207,7 +226,8 @@ def strip_byline(text: str) -> tuple[str, list[Removal]]:
 
 _DATELINE = re.compile(
     r"""^\s*(?:
-        (?P<place>[A-Z][A-Z'.\-]+(?:\ [A-Z][A-Z'.\-]+){0,3}(?:,\ [A-Z][A-Za-z'.\-]+(?:\ [A-Z][A-Za-z'.\-]+){0,3}){0,2})
+        (?P<place>[A-Z][A-Z'./\-]+(?:\ [A-Z][A-Z'./\-]+){0,3}
+                  (?:,\ [A-Z][A-Za-z'.\-]+(?:\ [A-Z][A-Za-z'.\-]+){0,3}){0,2})
         \s*(?:\((?P<agency>[A-Za-z .]{2,20})\))?
       | (?:[A-Z][a-z]{2,8}\.?\ \d{1,2}\ )?\((?P<agency2>Reuters|AP|AFP|VOA)\)
     )\s*(?:[-–—]{1,2}|:)\s+""",
@@ -239,7 +259,8 @@ def dateline_place(removals: Iterable[Removal]) -> str | None:
         if removal.rule == "strip_dateline":
             match = match_dateline(removal.text + " ")
             if match and match["place"]:
-                return match["place"].strip().title() if match["place"].isupper() else match["place"].strip()
+                parts = [p.strip() for p in match["place"].split(",")]
+                return ", ".join(p.title() if p.isupper() else p for p in parts)
     return None
 
 

@@ -105,4 +105,3 @@ def run_command(sources: tuple[str, ...], out: str | None, n_process: int | None
             raise _fail(exc) from exc
     _report(summary)
     click.echo(f"{summary.ok} stories, {summary.sentences} sentences written to {settings.out}/stories.jsonl")
-

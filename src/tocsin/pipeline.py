@@ -110,7 +110,7 @@ def _stories(items: Iterable[Item], summary: Summary) -> Iterator[Story]:
 
 
 def run(
-    sources: Iterable[str | Path], settings: Settings, *, progress: Callable[[Story], None] | None = None
+    sources: Iterable[str | Path], settings: Settings, *, progress: Callable[[Story], object] | None = None
 ) -> Summary:
     """Read, clean and parse every source; write cleaned stories with their
     sentences to ``<settings.out>/stories.jsonl``; return the summary."""

@@ -43,6 +43,7 @@ _ID_FIELDS = ("id", "story_id", "doc_id", "article_id", "uid")
 
 # --- dates ------------------------------------------------------------------
 
+
 def parse_date(value: object) -> date | None:
     """Parse a publication date from common forms; None when it is missing.
 
@@ -70,13 +71,14 @@ def parse_date(value: object) -> date | None:
             pass
     import dateparser  # slow import; most inputs never get here
 
-    parsed = dateparser.parse(text, languages=["en"], settings={"STRICT_PARSING": False})
+    parsed: datetime | None = dateparser.parse(text, languages=["en"], settings={"STRICT_PARSING": False})
     if parsed is None or not 1800 < parsed.year < 2200:
         raise InputError("bad-date", f"cannot read the date {text[:60]!r}")
     return parsed.date()
 
 
 # --- building stories from records --------------------------------------------
+
 
 def _first(record: dict[str, Any], names: tuple[str, ...]) -> Any:
     for name in names:
@@ -125,6 +127,7 @@ def story_from_record(record: dict[str, Any], source: str, line: int | None = No
 
 
 # --- one reader per format ----------------------------------------------------
+
 
 def _read_limited(stream: IO[bytes], source: str) -> bytes:
     data = stream.read(MAX_BYTES + 1)
@@ -312,7 +315,6 @@ def read_warc(stream: IO[bytes], source: str) -> Iterator[Item]:
 READERS: dict[str, Callable[[IO[bytes], str], Iterator[Item]]] = {
     ".txt": read_txt,
     ".text": read_txt,
-    ".md": read_txt,
     ".jsonl": read_jsonl,
     ".ndjson": read_jsonl,
     ".json": read_json,
@@ -341,11 +343,15 @@ def read_file(path: Path) -> Iterator[Item]:
     source = str(path)
     reader, gzipped = _reader_for(path.name)
     if reader is None:
-        yield Problem(source=source, reason="unsupported", detail=f"no reader for {''.join(path.suffixes) or 'files without a suffix'}")
+        yield Problem(
+            source=source,
+            reason="unsupported",
+            detail=f"no reader for {''.join(path.suffixes) or 'files without a suffix'}",
+        )
         return
     try:
         with path.open("rb") as raw:
-            stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gzipped else raw
+            stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]
             yield from _guarded(reader(stream, source), source)
     except OSError as exc:
         yield Problem(source=source, reason="unreadable", detail=exc.strerror or str(exc))
@@ -393,7 +399,7 @@ def read_stdin(stream: IO[bytes] | None = None) -> Iterator[Item]:
     """Standard input, sniffed: JSONL when it starts with "{", a JSON array with "[",
     a feed or HTML page with "<", otherwise one plain-text story."""
     raw = stream if stream is not None else sys.stdin.buffer
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[type-var]
     head = buffered.peek(1024)[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     reader: Callable[[IO[bytes], str], Iterator[Item]]
     if head.startswith(b"{"):

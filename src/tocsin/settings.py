@@ -42,7 +42,7 @@ class Settings:
             raw = environ.get(f"TOCSIN_{f.name.upper()}")
             if raw is None:
                 continue
-            kind = type(f.default)
+            kind: type = type(f.default)
             try:
                 values[f.name] = kind(raw)
             except ValueError as exc:

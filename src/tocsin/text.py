@@ -34,7 +34,7 @@ _BOMS = (
 )
 
 # Control characters that never occur in text files (NUL aside, which UTF-16 has).
-_BINARY_BYTES = bytes(range(0, 9)) + b"\x0e\x0f" + bytes(range(0x10, 0x1B))
+_BINARY_BYTES = bytes(range(9)) + b"\x0e\x0f" + bytes(range(0x10, 0x1B))
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC", fix_latin_ligatures=True)
 
