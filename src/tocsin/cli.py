@@ -16,8 +16,8 @@ import click
 
 from . import __version__
 from .errors import TocsinError
-from .pipeline import Summary, cleaned, run
-from .records import Problem
+from .pipeline import Summary, cleaned, code_parsed, run
+from .records import Event, Problem
 from .settings import Settings
 
 EPILOG = "Exit codes: 0 done (skipped documents are listed in the summary), 1 fatal error, 2 usage error."
@@ -37,6 +37,51 @@ def _report(summary: Summary) -> None:
 
 def _fail(exc: TocsinError) -> click.ClickException:
     return click.ClickException(str(exc))
+
+
+def coder_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--actors and --patterns: the user's own knowledge-base and pattern files."""
+    fn = click.option("--patterns", "patterns", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                      help="YAML file of extra event patterns (repeatable).")(fn)
+    return click.option("--actors", "actors", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                        help="YAML file of extra or overriding actors (repeatable).")(fn)
+
+
+def _settings(actors: tuple[str, ...] = (), patterns: tuple[str, ...] = (), **values: Any) -> Settings:
+    return Settings.from_env(actors=",".join(actors) or None, patterns=",".join(patterns) or None, **values)
+
+
+def _parsed(sources: tuple[str, ...], settings: Settings, summary: Summary) -> Any:
+    from . import nlp
+
+    def stories() -> Any:
+        for item in cleaned(sources, settings):
+            if isinstance(item, Problem):
+                summary.add(item)
+            else:
+                yield item
+
+    return nlp.parse(stories(), model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
+
+
+TABLE_COLUMNS = ("id", "event_type", "mode", "actor_country", "recipient_country", "polarity", "modality",
+                 "asserted_by_country", "date", "trigger")
+
+
+def _emit(events: list[Event], fmt: str, explain: bool, writer: Any) -> None:
+    for event in events:
+        if fmt == "jsonl":
+            record = event.to_dict()
+            if explain:
+                record["explain"] = event.explain
+            click.echo(json.dumps(record, ensure_ascii=False))
+        elif fmt == "csv":
+            writer.writerow(event.to_row())
+        else:
+            row = event.to_row()
+            click.echo("  ".join(f"{row.get(c) or '-'!s:<12}"[:24] for c in TABLE_COLUMNS))
+        if explain and fmt != "jsonl":
+            click.echo(f"    explain: {event.explain}")
 
 
 @click.group(context_settings=CONTEXT, epilog=EPILOG)
@@ -88,20 +133,124 @@ def clean(sources: tuple[str, ...], show_removed: bool) -> None:
 @sources_argument
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: tocsin-out).")
 @click.option("--processes", "n_process", type=click.IntRange(1, 64), help="spaCy worker processes.")
-def run_command(sources: tuple[str, ...], out: str | None, n_process: int | None) -> None:
-    """Clean and parse stories; write them with their sentences to OUT/stories.jsonl.
+@coder_options
+def run_command(sources: tuple[str, ...], out: str | None, n_process: int | None, actors: tuple[str, ...],
+                patterns: tuple[str, ...]) -> None:
+    """Clean, parse and code stories; write OUT/stories.jsonl and OUT/events.jsonl,
+    then print the events found and the most active dyads.
 
     Example:
 
         tocsin run src/tocsin/data/demo --out tocsin-out
     """
-    settings = Settings.from_env(out=out, n_process=n_process)
+    from collections import Counter
+
     from tqdm import tqdm
 
+    settings = _settings(actors, patterns, out=out, n_process=n_process)
+    coded: list[Event] = []
     with tqdm(unit=" stories", disable=None, file=sys.stderr) as bar:
         try:
-            summary = run(sources, settings, progress=lambda _story: bar.update())
+            summary = run(sources, settings, progress=lambda _story: bar.update(), on_events=coded.extend)
         except TocsinError as exc:
             raise _fail(exc) from exc
     _report(summary)
-    click.echo(f"{summary.ok} stories, {summary.sentences} sentences written to {settings.out}/stories.jsonl")
+    click.echo(f"{summary.ok} stories, {summary.sentences} sentences, {summary.events} events "
+               f"written to {settings.out}/")
+    click.echo("\nEvents (type, actor -> recipient, how reported, date):")
+    for event in coded[:40]:
+        click.echo("  " + event_line(event))
+    dyads = Counter((_who(e.actor), _who(e.recipient)) for e in coded if e.actor and e.recipient)
+    click.echo("\nMost active dyads:")
+    for (actor, recipient), count in dyads.most_common(8):
+        click.echo(f"  {actor:>10} -> {recipient:<10} {count}")
+
+
+def _who(actor: Any) -> str:
+    if actor is None:
+        return "?"
+    return str(actor.country or actor.group or actor.name or actor.text)
+
+
+def event_line(event: Event) -> str:
+    """One line for a terminal: type, dyad, polarity/modality, who says so, date."""
+    how = event.modality if event.polarity == "affirmed" else f"{event.polarity}, {event.modality}"
+    said = f" per {_who(event.asserted_by)}" if event.asserted_by else ""
+    return (f"{event.event_type:<9} {_who(event.actor):>6} -> {_who(event.recipient):<6} "
+            f"[{how}{said}] {event.date or ''}  “{event.trigger}”  ({event.story_id})")
+
+
+@cli.command("code", context_settings=CONTEXT, epilog=EPILOG)
+@sources_argument
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True,
+              help="Output format.")
+@click.option("--explain", is_flag=True, help="Show the pattern and parse path behind each event.")
+@coder_options
+def code_command(sources: tuple[str, ...], fmt: str, explain: bool, actors: tuple[str, ...],
+                 patterns: tuple[str, ...]) -> None:
+    """Code stories into events (SCHEMA.md records), without a database.
+
+    SOURCES are any inputs `tocsin clean` reads.
+
+    Example:
+
+        tocsin code article.html --format table --explain
+    """
+    import csv
+
+    settings = _settings(actors, patterns)
+    summary = Summary()
+    writer = None
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=_row_fields(), extrasaction="ignore")
+        writer.writeheader()
+    elif fmt == "table":
+        click.echo("  ".join(f"{c:<12}" for c in TABLE_COLUMNS))
+    try:
+        for story, doc in _parsed(sources, settings, summary):
+            events = code_parsed(story, doc, settings)
+            _emit(events, fmt, explain, writer)
+            summary.ok += 1
+            summary.events += len(events)
+    except TocsinError as exc:
+        raise _fail(exc) from exc
+    _report(summary)
+    click.echo(f"{summary.events} events", err=True)
+
+
+def _row_fields() -> list[str]:
+    from datetime import date
+
+    from .records import Actor, Place
+
+    sample = Event(id="", story_id="", sentence_id=0, sentence="", span=(0, 0), trigger="", event_type="",
+                   actor=Actor(text=""), recipient=Actor(text=""), asserted_by=Actor(text=""),
+                   place=Place(name=""), date=date.today())
+    return list(sample.to_row())
+
+
+@cli.command("quotes", context_settings=CONTEXT, epilog=EPILOG)
+@sources_argument
+@coder_options
+def quotes_command(sources: tuple[str, ...], actors: tuple[str, ...], patterns: tuple[str, ...]) -> None:
+    """Print who said what: direct and indirect quotations with their speakers, as JSONL.
+
+    Example:
+
+        tocsin quotes stories.jsonl
+    """
+    from .events import story_context
+    from .kb import load_kb
+    from .quotes import extract_quotes
+
+    settings = _settings(actors, patterns)
+    summary = Summary()
+    try:
+        kb = load_kb(settings.files("actors"))
+        for story, doc in _parsed(sources, settings, summary):
+            for quote in extract_quotes(story, doc, story_context(story, kb)):
+                click.echo(json.dumps(quote.to_dict(), ensure_ascii=False))
+            summary.ok += 1
+    except TocsinError as exc:
+        raise _fail(exc) from exc
+    _report(summary)

@@ -11,14 +11,17 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from . import nlp
 from .clean import clean_story
+from .events import Patterns, code_doc, load_patterns, story_context
+from .kb import KnowledgeBase, load_kb
+from .quotes import extract_quotes
 from .readers import read
-from .records import Problem, Story
+from .records import Event, Problem, Quote, Story
 from .settings import Settings
 from .text import detect_language, normalize
 
@@ -33,6 +36,7 @@ class Summary:
 
     ok: int = 0
     sentences: int = 0
+    events: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
@@ -65,8 +69,6 @@ def check(story: Story, settings: Settings) -> Story | Problem:
     if language not in ("und", settings.language):
         detail = f"language is {language!r} (p={probability:.2f}), tocsin codes {settings.language!r}"
         return Problem(source=where, reason="not-english", detail=detail)
-    from dataclasses import replace
-
     return replace(story, language=settings.language)
 
 
@@ -100,6 +102,52 @@ def clean(text: str, *, pub_date: date | None = None, story_id: str = "story", *
     return clean_story(Story(id=story_id, text=normalize(text), pub_date=pub_date, **metadata))  # type: ignore[arg-type]
 
 
+def _coder(settings: Settings) -> tuple[KnowledgeBase, Patterns]:
+    return load_kb(settings.files("actors")), load_patterns(settings.files("patterns"))
+
+
+def code_parsed(story: Story, doc: nlp.Doc, settings: Settings) -> list[Event]:
+    """Events of one cleaned, parsed story."""
+    kb, patterns = _coder(settings)
+    return code_doc(story, doc, story_context(story, kb), patterns)
+
+
+def code_many(stories: Iterable[Story | str], settings: Settings | None = None) -> Iterator[Event]:
+    """Clean, parse and code stories (``Story`` records or raw texts), streaming events.
+
+    Stories are cleaned first, so credit lines and reader comments never yield
+    events. Stories that fail the checks (empty, not English...) yield nothing.
+
+    Example:
+        >>> events = list(code_many(["Putin met Scholz in Moscow on Tuesday."]))
+    """
+    settings = settings or Settings()
+    raw = (s if isinstance(s, Story) else Story(id=f"story-{i}", text=s) for i, s in enumerate(stories))
+    prepared = (check(clean_story(replace(s, text=normalize(s.text))), settings) for s in raw)
+    good = (s for s in prepared if isinstance(s, Story))
+    for story, doc in nlp.parse(good, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size):
+        yield from code_parsed(story, doc, settings)
+
+
+def code(text: str, *, pub_date: date | None = None, story_id: str = "story", settings: Settings | None = None) -> list[Event]:
+    """Code one raw story text into events.
+
+    Example:
+        >>> [e.event_type for e in code("Putin met German Chancellor Olaf Scholz in the Kremlin.")]
+        ['CONSULT']
+    """
+    return list(code_many([Story(id=story_id, text=text, pub_date=pub_date)], settings))
+
+
+def quotes(text: str, *, pub_date: date | None = None, story_id: str = "story", settings: Settings | None = None) -> list[Quote]:
+    """Direct and indirect quotations of one raw story text, with their speakers."""
+    settings = settings or Settings()
+    story = clean_story(Story(id=story_id, text=normalize(text), pub_date=pub_date))
+    ((story, doc),) = nlp.parse([story], model=settings.model)
+    kb, _ = _coder(settings)
+    return extract_quotes(story, doc, story_context(story, kb))
+
+
 def _stories(items: Iterable[Item], summary: Summary) -> Iterator[Story]:
     for item in items:
         if isinstance(item, Problem):
@@ -110,22 +158,36 @@ def _stories(items: Iterable[Item], summary: Summary) -> Iterator[Story]:
 
 
 def run(
-    sources: Iterable[str | Path], settings: Settings, *, progress: Callable[[Story], object] | None = None
+    sources: Iterable[str | Path],
+    settings: Settings,
+    *,
+    progress: Callable[[Story], object] | None = None,
+    on_events: Callable[[list[Event]], object] | None = None,
 ) -> Summary:
-    """Read, clean and parse every source; write cleaned stories with their
-    sentences to ``<settings.out>/stories.jsonl``; return the summary."""
+    """Read, clean, parse and code every source; write the cleaned stories with
+    their sentences to ``<out>/stories.jsonl`` and the events to ``<out>/events.jsonl``.
+
+    Returns the summary. ``on_events`` sees each story's events as they are coded.
+    """
     out = Path(settings.out)
     out.mkdir(parents=True, exist_ok=True)
     summary = Summary()
     stories = _stories(cleaned(sources, settings), summary)
     parsed = nlp.parse(stories, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
-    with (out / "stories.jsonl").open("w", encoding="utf-8") as sink:
+    with (out / "stories.jsonl").open("w", encoding="utf-8") as story_sink, \
+            (out / "events.jsonl").open("w", encoding="utf-8") as event_sink:
         for story, doc in parsed:
             record = story.to_dict()
             record["sentences"] = [[s.start, s.end] for s in nlp.sentences(story, doc)]
-            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            story_sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            events = code_parsed(story, doc, settings)
+            for event in events:
+                event_sink.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
             summary.ok += 1
             summary.sentences += len(record["sentences"])
+            summary.events += len(events)
             if progress:
                 progress(story)
+            if on_events:
+                on_events(events)
     return summary

@@ -135,3 +135,189 @@ class Problem:
         where = f"{self.source}:{self.line}" if self.line else self.source
         kind = "skipped" if self.fatal else "warning"
         return f"{where}: {kind} ({self.reason}) {self.detail}".rstrip()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Actor:
+    """Who an event or quotation is about: a resolved mention.
+
+    Fields:
+        text: the words in the story ("Russia's military", "he").
+        name: canonical name when known ("Vladimir Putin", "Russia").
+        country: ISO 3166-1 alpha-3 or IGO code ("RUS", "NATO", "EUR", "UNO"), or None.
+        sector: sector codes of SCHEMA.md ("GOV", "MIL"...), possibly empty.
+        kb_id: knowledge-base identifier, or None for people tocsin does not know.
+        group: a group code when the text names a group, not a country ("WEST").
+        confidence: 0..1, how sure the resolution is.
+        start, end: character offsets of ``text`` in the cleaned story text.
+    """
+
+    text: str
+    name: str | None = None
+    country: str | None = None
+    sector: tuple[str, ...] = ()
+    kb_id: str | None = None
+    group: str | None = None
+    confidence: float = 0.5
+    start: int = 0
+    end: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SCHEMA.md actor object (plus ``group`` and ``confidence``)."""
+        return {
+            "text": self.text,
+            "name": self.name,
+            "country": self.country,
+            "sector": list(self.sector),
+            "kb_id": self.kb_id,
+            "group": self.group,
+            "confidence": round(self.confidence, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Place:
+    """Where an event happened, resolved with the gazetteer.
+
+    Fields: name, country (ISO-3), admin1 (first-order division), lat, lon, and
+    the ``text`` it was found as in the sentence.
+    """
+
+    name: str
+    country: str | None = None
+    admin1: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SCHEMA.md place object."""
+        return {"name": self.name, "country": self.country, "admin1": self.admin1, "lat": self.lat, "lon": self.lon}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """One coded event; :meth:`to_dict` writes the record of ``../shared/SCHEMA.md``.
+
+    Fields follow SCHEMA.md: ids and evidence (``story_id``, ``sentence_id``,
+    ``sentence``, ``span``, ``trigger``), the coding (``event_type``, ``mode``,
+    ``context``, ``cameo``, ``quad_class``, ``intensity``), who (``actor``,
+    ``recipient``, ``asserted_by``), how (``polarity``, ``modality``, ``quote``),
+    when and where (``date``, ``date_text``, ``pub_date``, ``place``), and
+    ``confidence`` and ``coder``. ``explain`` says which pattern and parse path
+    produced the event (printed by ``--explain``, not part of the schema record).
+    """
+
+    id: str
+    story_id: str
+    sentence_id: int
+    sentence: str
+    span: tuple[int, int]
+    trigger: str
+    event_type: str
+    mode: str | None = None
+    context: tuple[str, ...] = ()
+    cameo: str | None = None
+    quad_class: int | None = None
+    intensity: float | None = None
+    actor: Actor | None = None
+    recipient: Actor | None = None
+    asserted_by: Actor | None = None
+    polarity: str = "affirmed"
+    modality: str = "actual"
+    quote: bool = False
+    date: date | None = None
+    date_text: str | None = None
+    pub_date: date | None = None
+    place: Place | None = None
+    confidence: float = 0.5
+    coder: str = "tocsin"
+    explain: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SCHEMA.md record: every field present, null when unknown, in schema order."""
+
+        def actor(a: Actor | None, full: bool = True) -> dict[str, Any] | None:
+            if a is None:
+                return None
+            data = a.to_dict()
+            return data if full else {k: data[k] for k in ("text", "country", "sector")}
+
+        return {
+            "id": self.id,
+            "story_id": self.story_id,
+            "sentence_id": self.sentence_id,
+            "sentence": self.sentence,
+            "span": list(self.span),
+            "trigger": self.trigger,
+            "event_type": self.event_type,
+            "mode": self.mode,
+            "context": list(self.context),
+            "cameo": self.cameo,
+            "quad_class": self.quad_class,
+            "intensity": self.intensity,
+            "actor": actor(self.actor),
+            "recipient": actor(self.recipient),
+            "asserted_by": actor(self.asserted_by, full=False),
+            "polarity": self.polarity,
+            "modality": self.modality,
+            "quote": self.quote,
+            "date": self.date.isoformat() if self.date else None,
+            "date_text": self.date_text,
+            "pub_date": self.pub_date.isoformat() if self.pub_date else None,
+            "place": self.place.to_dict() if self.place else None,
+            "confidence": round(self.confidence, 2),
+            "coder": self.coder,
+        }
+
+    def to_row(self) -> dict[str, Any]:
+        """A flat dict for tables and pandas: nested objects become ``actor_country`` etc.
+
+        Example: ``pandas.DataFrame(e.to_row() for e in events)``.
+        """
+        row: dict[str, Any] = {}
+        for key, value in self.to_dict().items():
+            if isinstance(value, dict):
+                row.update({f"{key}_{k}": (";".join(v) if isinstance(v, list) else v) for k, v in value.items()})
+            elif key in ("actor", "recipient", "asserted_by", "place"):
+                row[f"{key}_country"] = None
+            elif isinstance(value, list):
+                row[key] = ";".join(map(str, value)) if key != "span" else value
+            else:
+                row[key] = value
+        return row
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quote:
+    """Who said what: a direct or indirect quotation.
+
+    Fields:
+        story_id: the story. speaker: the resolved speaker, or None when unknown.
+        cue: the reporting verb or phrase ("said", "told", "according to").
+        text: the quoted words (inside the marks for direct quotes; the reported
+            clause for indirect ones). start, end: offsets into the cleaned text.
+        direct: True for words inside quotation marks.
+        date: the story's publication date (quotes are dated by their story).
+    """
+
+    story_id: str
+    speaker: Actor | None
+    cue: str | None
+    text: str
+    start: int
+    end: int
+    direct: bool
+    date: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "story_id": self.story_id,
+            "speaker": self.speaker.to_dict() if self.speaker else None,
+            "cue": self.cue,
+            "text": self.text,
+            "span": [self.start, self.end],
+            "direct": self.direct,
+            "date": self.date.isoformat() if self.date else None,
+        }

@@ -32,6 +32,12 @@ class Settings:
         default=300_000, metadata={"help": "longest cleaned story parsed, in characters; longer ones are skipped"}
     )
     out: str = field(default="tocsin-out", metadata={"help": "folder that `tocsin run` writes its output to"})
+    actors: str = field(default="", metadata={"help": "comma-separated YAML files of extra or overriding actors"})
+    patterns: str = field(default="", metadata={"help": "comma-separated YAML files of extra event patterns"})
+
+    def files(self, name: str) -> tuple[str, ...]:
+        """The paths in a comma-separated setting (``actors`` or ``patterns``)."""
+        return tuple(p.strip() for p in str(getattr(self, name)).split(",") if p.strip())
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

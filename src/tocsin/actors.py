@@ -1,0 +1,302 @@
+"""Actors: who a noun phrase stands for, and who "he", "they" and "Putin" point back to.
+
+:func:`resolve` takes the head token of a noun phrase and returns an
+:class:`~tocsin.records.Actor`, trying in order:
+
+1. pronouns, through the story's :class:`Memory` (our own coreference, since no
+   model-based resolver runs offline with spaCy 3.8): gender and number cues,
+   recency, and the speaker of the enclosing quotation for "we" and "I";
+2. named entities looked up in the knowledge base (people on the story's date,
+   countries and capitals, metonyms like "the Kremlin", organisations), then
+   surnames of people the story has already named in full;
+3. descriptions: role words for the sector ("troops" → MIL) and the country from
+   adjectives, names and possessives ("Russian forces", "Ukraine's foreign
+   ministry") or an "of" phrase; a title and a country name the officeholder on
+   that date ("the German chancellor" → Olaf Scholz); unknown people keep what
+   an apposition says about them ("Robert Grant, an American banker" → USA, BUS).
+
+Groups ("Western officials") get a group code and no country, never a wrong one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from .kb import Entry, KnowledgeBase
+from .records import Actor
+
+_MALE = {"he", "him", "his", "himself"}
+_FEMALE = {"she", "her", "hers", "herself"}
+_THING = {"it", "its", "itself"}
+_PLURAL = {"they", "them", "their", "theirs", "themselves"}
+_FIRST = {"i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"}
+PRONOUNS = _MALE | _FEMALE | _THING | _PLURAL | _FIRST
+
+_MODIFIERS = {"compound", "amod", "poss", "nmod", "det", "case", "nummod", "quantmod"}
+_PERSON_TITLES = ("leader", "head", "chief", "premier")
+_HEAD_OFFICES = ("president", "prime minister", "chancellor", "premier", "supreme leader", "king")
+
+
+@dataclass
+class Memory:
+    """What a story has mentioned so far, oldest first: the coreference state."""
+
+    actors: list[Actor] = field(default_factory=list)
+    persons: list[Actor] = field(default_factory=list)
+    gender: dict[str, str] = field(default_factory=dict)  # name → "m" / "f", learned from pronouns
+    speaker: Actor | None = None  # who is speaking in the current quotation
+
+    def remember(self, actor: Actor, person: bool) -> None:
+        """Add a resolved mention (pronoun resolutions are not added again)."""
+        self.actors.append(actor)
+        if person:
+            self.persons.append(actor)
+
+    def surname(self, text: str) -> Actor | None:
+        """An earlier person whose name ends with, or equals, ``text``."""
+        key = text.replace("’s", "").replace("'s", "").strip()
+        for actor in reversed(self.persons):
+            name = actor.name or actor.text
+            if name == key or name.split()[-1] == key:
+                return actor
+        return None
+
+    def pronoun(self, word: str) -> Actor | None:
+        """The antecedent of a pronoun, by gender, number and recency."""
+        word = word.lower()
+        if word in _FIRST:
+            return self.speaker
+        if word in _MALE or word in _FEMALE:
+            wanted = "m" if word in _MALE else "f"
+            for actor in reversed(self.persons[-6:]):
+                known = self.gender.get(actor.name or actor.text)
+                if known in (None, wanted):
+                    self.gender[actor.name or actor.text] = wanted
+                    return actor
+            return None
+        persons = {id(a) for a in self.persons}
+        for actor in reversed(self.actors[-8:]):
+            if id(actor) not in persons and (actor.country or actor.group):
+                plural = actor.text.endswith("s") and not actor.kb_id
+                if word in _THING and plural:
+                    continue
+                return actor
+        return None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What resolution needs besides the token: the KB, the story date, the memory,
+    and the resolutions made so far (by token index), so each mention resolves once."""
+
+    kb: KnowledgeBase
+    day: date | None
+    memory: Memory = field(default_factory=Memory)
+    cache: dict[int, Actor | None] = field(default_factory=dict)
+
+
+def entity_of(token: Token) -> Span | None:
+    """The named entity that contains ``token``, if any."""
+    if not token.ent_type_:
+        return None
+    for ent in token.sent.ents if token.doc.has_annotation("SENT_START") else token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return None
+
+
+def _span_actor(span: Span | Token, **values: object) -> Actor:
+    text = span.text
+    start = span.idx if isinstance(span, Token) else span.start_char
+    return Actor(text=text, start=start, end=start + len(text), **values)  # type: ignore[arg-type]
+
+
+def _from_entry(entry: Entry, span: Span | Token, confidence: float) -> Actor:
+    return _span_actor(
+        span,
+        name=entry.name,
+        country=entry.country,
+        sector=entry.sector,
+        kb_id=entry.kb_id,
+        confidence=confidence,
+    )
+
+
+def noun_phrase(token: Token) -> Span:
+    """The head's phrase without relative clauses, appositions or prepositional tails."""
+    start = token.i
+    for child in token.lefts:
+        if child.dep_ in _MODIFIERS or child.dep_ == "punct":
+            start = min(start, child.left_edge.i)
+    return token.doc[start : token.i + 1]
+
+
+def resolve(token: Token, ctx: Context) -> Actor | None:
+    """Resolve the noun phrase headed by ``token`` to an Actor, or None if it names no actor.
+
+    The result is remembered in ``ctx.memory`` for later pronouns and surnames,
+    and cached: resolving the same token again returns the first answer.
+    """
+    if token.i not in ctx.cache:
+        ctx.cache[token.i] = _resolve(token, ctx)
+    return ctx.cache[token.i]
+
+
+def _resolve(token: Token, ctx: Context) -> Actor | None:
+    lower = token.lower_
+    if token.pos_ == "PRON" or lower in PRONOUNS:
+        antecedent = ctx.memory.pronoun(lower)
+        if antecedent is None:
+            return None
+        return replace(antecedent, text=token.text, start=token.idx, end=token.idx + len(token.text),
+                       confidence=min(antecedent.confidence, 0.6))
+    actor, person = _resolve_name(token, ctx)
+    if actor is None:
+        actor, person = _resolve_description(token, ctx)
+    if actor is not None:
+        ctx.memory.remember(actor, person)
+    return actor
+
+
+def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
+    ent = entity_of(token)
+    if ent is None and token.pos_ != "PROPN":
+        return None, False
+    span: Span = ent if ent is not None else token.doc[token.i : token.i + 1]
+    text = span.text[:-2] if span.text.endswith(("'s", "’s")) else span.text
+    entries = ctx.kb.lookup(text, ctx.day)
+    if entries:
+        entry = entries[0]
+        person = entry.kind == "person"
+        confidence = 0.9 if not person or entry.holds_office_on(ctx.day or entry.start or date.today()) else 0.7
+        return _from_entry(entry, span, confidence), person
+    earlier = ctx.memory.surname(text)
+    if earlier is not None:
+        return replace(earlier, text=span.text, start=span.start_char, end=span.end_char), True
+    label = ent.label_ if ent is not None else ""
+    if label == "NORP":
+        country, group = ctx.kb.country_of(text), ctx.kb.groups.get(text)
+        if country or group:
+            return _span_actor(span, name=text, country=country, group=group, confidence=0.7), False
+    if label == "PERSON":
+        found = _describe(token, ctx)
+        return _span_actor(span, name=text, country=found.country, sector=found.sector,
+                           group=found.group, confidence=0.6 if found.country else 0.3), True
+    return None, False
+
+
+@dataclass(frozen=True)
+class _Description:
+    country: str | None = None
+    sector: tuple[str, ...] = ()
+    group: str | None = None
+    role: str | None = None
+
+
+def _modifier_country(mod: Token, ctx: Context) -> tuple[str | None, str | None]:
+    """Country and group a modifier names ("Russian", "U.S.", "Ukraine's", "its")."""
+    if mod.dep_ == "poss":
+        owner = resolve(mod, ctx)
+        return (owner.country, owner.group) if owner else (None, None)
+    ent = entity_of(mod)
+    text = ent.text if ent is not None else mod.text
+    country = ctx.kb.country_of(text)
+    if country is None:
+        entries = [e for e in ctx.kb.lookup(text, ctx.day) if e.kind in ("country", "igo", "institution")]
+        country = entries[0].country if entries else None
+    return country, ctx.kb.groups.get(mod.text)
+
+
+def _role(token: Token, ctx: Context) -> str | None:
+    """The longest role phrase ending at the head ("foreign minister", "forces")."""
+    words = [t for t in token.lefts if t.dep_ in ("compound", "amod")] + [token]
+    texts = [t.lower_ for t in words]
+    for i in range(len(texts)):
+        phrase = " ".join([*texts[i:-1], token.lemma_.lower()])
+        if phrase in ctx.kb.roles:
+            return phrase
+        phrase = " ".join(texts[i:])
+        if phrase in ctx.kb.roles:
+            return phrase
+    return None
+
+
+def _describe(token: Token, ctx: Context) -> _Description:
+    """Country, sector and group from a phrase's modifiers, "of" phrase and apposition."""
+    country = group = role = None
+    for mod in token.subtree:
+        if mod.i >= token.i or mod.head.i > token.i or mod.dep_ not in ("amod", "compound", "poss", "nmod"):
+            continue
+        found, found_group = _modifier_country(mod, ctx)
+        country, group = country or found, group or found_group
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "from", "in"):
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    owner = resolve(obj, ctx) if child.lower_ == "of" else None
+                    country = country or (owner.country if owner else ctx.kb.country_of(obj.text))
+        if child.dep_ == "appos":
+            inner = _describe(child, ctx)
+            country, group = country or inner.country, group or inner.group
+            role = role or inner.role
+    role = _role(token, ctx) or role
+    sector = (ctx.kb.roles[role],) if role else ()
+    return _Description(country=country, sector=sector, group=group, role=role)
+
+
+def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return None, False
+    found = _describe(token, ctx)
+    if not (found.country or found.group or found.role):
+        return None, False
+    span = noun_phrase(token)
+    title = found.role or token.lemma_.lower()
+    if found.country and (title in _PERSON_TITLES or title in _HEAD_OFFICES or _is_title(title, ctx)):
+        holder = _officeholder(found.country, title, ctx)
+        if holder is not None:
+            return replace(holder, text=span.text, start=span.start_char, end=span.end_char, confidence=0.7), True
+    if found.role is None:  # "Russian equipment": a country, but not an actor
+        return None, False
+    return _span_actor(span, name=None, country=found.country, sector=found.sector, group=found.group,
+                       confidence=0.7 if found.country else 0.5), False
+
+
+def _is_title(title: str, ctx: Context) -> bool:
+    return any(key[1] == title for key in ctx.kb.offices)
+
+
+def _officeholder(country: str, title: str, ctx: Context) -> Actor | None:
+    """The person a title stands for: a recent mention first, else the KB on the date."""
+    for actor in reversed(ctx.memory.persons[-6:]):
+        if actor.country == country and "GOV" in actor.sector and title in _PERSON_TITLES:
+            return actor
+    titles = _HEAD_OFFICES if title in _PERSON_TITLES else (title,)
+    for candidate in titles:
+        entry = ctx.kb.officeholder(country, candidate, ctx.day)
+        if entry is not None:
+            return Actor(text=entry.name, name=entry.name, country=entry.country, sector=entry.sector,
+                         kb_id=entry.kb_id, confidence=0.7)
+    return None
+
+
+_MENTION_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "dative", "appos", "conj", "poss", "ROOT", "agent", "npadvmod"}
+
+
+def is_mention_head(token: Token) -> bool:
+    """True for tokens that head a noun phrase in an argument position."""
+    return token.dep_ in _MENTION_DEPS and token.pos_ in ("NOUN", "PROPN", "PRON")
+
+
+def mentions(tokens: Span | Doc, ctx: Context) -> list[Actor]:
+    """Resolve every mention in a sentence or story, in order; return the actors found."""
+    found = []
+    for token in tokens:
+        if is_mention_head(token):
+            actor = resolve(token, ctx)
+            if actor is not None:
+                found.append(actor)
+    return found

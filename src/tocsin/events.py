@@ -1,0 +1,515 @@
+"""Event coding: who did what to whom, from triggers in the dependency parse.
+
+For each sentence:
+
+1. **Triggers.** A verb whose lemma starts a pattern phrase, with the phrase's
+   other words among its dependents ("call on", "hold talks", "return to base");
+   or an event noun ("withdrawal", "loan guarantee", "de-escalation") that the
+   sentence presents as an event: governed by a verb, owned by an actor
+   ("Putin's meeting"), aimed at one ("sanctions on Russia"), or negated ("no sign
+   of withdrawal"). Patterns come from ``data/patterns.yaml`` (plus the user's).
+2. **Roles.** Actor: the subject, the agent of a passive, the controller of an
+   infinitive ("called on Moscow to withdraw" → Moscow withdraws), the owner of
+   an event noun, or the subject of the verb governing the noun. Recipient: the
+   object, a dative, or the object of with/against/to/on/at... (the preposition
+   named in the pattern first). Conjoined actors give one event each.
+3. **How it is reported** (:mod:`tocsin.modality`), **when** (:mod:`tocsin.dates`)
+   and **where** (:mod:`tocsin.places`).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import yaml
+from spacy.tokens import Doc, Span, Token
+
+from .actors import Context, mentions, resolve
+from .dates import resolve_date
+from .errors import ConfigError
+from .modality import ACCUSING, PERCEIVE, assess
+from .ontology import Ontology, load_ontology
+from .places import event_place
+from .quotes import according_to, quote_spans, reporting_verb, subject_of
+from .records import Actor, Event, Story
+
+_RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
+# Verbs that only carry an event noun ("hold talks", "impose sanctions"): the noun is the event.
+LIGHT_VERBS = frozenset(
+    "hold have launch carry conduct stage impose offer provide give send order begin start continue resume approve "
+    "grant extend pledge promise make take unveil deliver announce seek propose reach sign step mount wage "
+    "slap adopt agree call intensify escalate accept".split()
+)
+_CONTROL_BY_OBJECT = frozenset("call urge ask order tell press force persuade push invite allow encourage".split())
+_TIME_LABELS = {"DATE", "TIME"}
+
+
+def _coder_name() -> str:
+    try:
+        return f"tocsin {version('tocsin')}"
+    except PackageNotFoundError:
+        return "tocsin"
+
+
+CODER = _coder_name()
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One way of saying an event: a phrase and the coding it gets."""
+
+    event_type: str
+    mode: str | None
+    cameo: str
+    context: tuple[str, ...]
+    phrase: str
+    head: str
+    words: tuple[str, ...]
+    noun: bool
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Verb patterns by lemma (longest phrase first) and noun patterns by key."""
+
+    verbs: dict[str, list[Pattern]] = field(default_factory=dict)
+    nouns: dict[str, Pattern] = field(default_factory=dict)
+
+
+def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a patterns file maps event types to lists of entries")
+    for type_name, entries in data.items():
+        event_type = ontology.canonical(str(type_name))
+        if not isinstance(entries, list):
+            raise ConfigError(f"{source}: {type_name}: expected a list of entries")
+        for number, entry in enumerate(entries, start=1):
+            where = f"{source}: {type_name} entry {number}"
+            if not isinstance(entry, dict) or not (entry.get("verbs") or entry.get("nouns")):
+                raise ConfigError(f"{where}: an entry needs 'verbs' or 'nouns'")
+            mode = entry.get("mode")
+            if mode is not None and (event_type, mode) not in ontology.modes:
+                raise ConfigError(f"{where}: field 'mode': {mode!r} is not a mode of {event_type}")
+            cameo = str(entry.get("cameo") or ontology.code_for(event_type, mode))
+            if cameo not in ontology.cameo:
+                raise ConfigError(f"{where}: field 'cameo': {cameo!r} is not a CAMEO code")
+            context = tuple(entry.get("context") or ())
+            for phrase in entry.get("verbs") or ():
+                words = str(phrase).lower().split()
+                yield Pattern(event_type, mode, cameo, context, str(phrase), words[0], tuple(words[1:]), False)
+            for phrase in entry.get("nouns") or ():
+                key = str(phrase).lower()
+                yield Pattern(event_type, mode, cameo, context, key, key.split()[-1], tuple(key.split()[:-1]), True)
+
+
+@functools.cache
+def load_patterns(extra: tuple[str, ...] = ()) -> Patterns:
+    """The shipped patterns, with the user's files first (so theirs win).
+
+    Raises:
+        ConfigError: a pattern file is malformed; the message names file, type and entry.
+    """
+    ontology = load_ontology()
+    patterns = Patterns()
+    sources = [(Path(p).read_text(encoding="utf-8"), p) for p in extra]
+    shipped = resources.files("tocsin") / "data" / "patterns.yaml"
+    sources.append((shipped.read_text(encoding="utf-8"), "patterns.yaml"))
+    for text, source in sources:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{source}: not valid YAML: {exc}") from exc
+        for pattern in _entries(data, source, ontology):
+            if pattern.noun:
+                patterns.nouns.setdefault(pattern.phrase, pattern)
+            else:
+                patterns.verbs.setdefault(pattern.head, []).append(pattern)
+    for head, found in patterns.verbs.items():
+        # the longest phrase wins; among equals the first loaded (user files first)
+        patterns.verbs[head] = sorted(found, key=lambda p: -len(p.words))
+    return patterns
+
+
+# --- triggers ----------------------------------------------------------------------
+
+
+def _dependent_lemmas(token: Token) -> dict[str, Token]:
+    """Lemmas (and lower-case words) of a verb's dependents, two levels down."""
+    found: dict[str, Token] = {}
+    for child in token.children:
+        for t in (child, *child.children):
+            if t.i != token.i:
+                for form in _forms(t):
+                    found.setdefault(form, t)
+    return found
+
+
+def _forms(token: Token) -> tuple[str, ...]:
+    """Lemma, lower-case form and a naive singular: the small model's lemmatizer
+    sometimes misses plurals ("bases" → "basis")."""
+    lower = token.lower_
+    singular = lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
+    return (token.lemma_.lower(), lower, singular)
+
+
+def match_verb(token: Token, patterns: Patterns) -> tuple[Pattern, list[Token]] | None:
+    """The longest verb pattern this token starts, with the dependents it used."""
+    candidates = patterns.verbs.get(token.lemma_.lower()) or patterns.verbs.get(token.lower_)
+    if not candidates:
+        return None
+    deps = _dependent_lemmas(token) if any(p.words for p in candidates) else {}
+    for pattern in candidates:
+        if all(w in deps for w in pattern.words):
+            return pattern, [deps[w] for w in pattern.words]
+    return None
+
+
+def _hyphenated(token: Token) -> str | None:
+    doc = token.doc
+    i = token.i
+    if i >= 2 and doc[i - 1].text == "-" and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_:
+        return f"{doc[i - 2].lower_}-{token.lower_}"
+    return None
+
+
+def match_noun(token: Token, patterns: Patterns) -> Pattern | None:
+    """The event-noun pattern this token heads ("loan guarantee", "de-escalation")."""
+    lemma = token.lemma_.lower()
+    mods = [c for c in token.lefts if c.dep_ in ("compound", "amod", "nmod")]
+    keys = []
+    for mod in mods:
+        words = [t.lower_ for t in mod.subtree if t.i < token.i]
+        joined = "".join(t.text_with_ws for t in mod.subtree if t.i < token.i).strip().lower()
+        keys += [f"{joined} {lemma}", f"{joined} {token.lower_}", f"{' '.join(words)} {lemma}"]
+    hyphen = _hyphenated(token)
+    if hyphen:
+        keys.append(hyphen)
+    keys += [lemma, token.lower_]
+    for key in keys:
+        if key in patterns.nouns:
+            return patterns.nouns[key]
+    return None
+
+
+def _noun_is_event(token: Token) -> bool:
+    """Is an event noun used as an event here, rather than mentioned in passing?"""
+    head = token.head
+    if any(c.dep_ == "poss" for c in token.children):
+        return True
+    if any(c.dep_ == "prep" and c.lower_ in ("with", "against", "on", "by", "between", "to", "from") for c in token.children):
+        return True
+    if token.dep_ in ("dobj", "nsubjpass", "attr") and head.lemma_ in LIGHT_VERBS | PERCEIVE:
+        return True
+    if token.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_ in LIGHT_VERBS:
+        return True  # "agreed on a ceasefire", "called for talks"
+    if token.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_ in ("sign", "evidence", "indication", "report"):
+        return True
+    return any(c.lower_ == "no" for c in token.children)
+
+
+# --- roles -------------------------------------------------------------------------
+
+
+def _with_conjuncts(token: Token) -> list[Token]:
+    return [token, *[c for c in token.conjuncts if c.pos_ in ("NOUN", "PROPN", "PRON")]]
+
+
+def _subjects(verb: Token) -> tuple[list[Token], str]:
+    """Subject tokens of a verb (following control and coordination), and how found."""
+    for child in verb.children:
+        if child.dep_ == "nsubj":
+            if child.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+                return _with_conjuncts(verb.head), "relcl"
+            return _with_conjuncts(child), "nsubj"
+        if child.dep_ == "agent":
+            objs = [o for o in child.children if o.dep_ == "pobj"]
+            if objs:
+                return _with_conjuncts(objs[0]), "agent"
+    if verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX"):
+        governor = verb.head
+        if governor.lemma_ in _CONTROL_BY_OBJECT:
+            for child in governor.children:
+                if child.dep_ in ("dobj", "dative"):
+                    return _with_conjuncts(child), "object-control"
+                if child.dep_ == "prep" and child.lower_ in ("on", "upon"):
+                    objs = [o for o in child.children if o.dep_ == "pobj"]
+                    if objs:
+                        return _with_conjuncts(objs[0]), "object-control"
+        found, how = _subjects(governor)
+        return found, f"control:{how}"
+    if verb.dep_ in ("conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
+        found, how = _subjects(verb.head)
+        return found, f"shared:{how}"
+    if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN"):
+        return _with_conjuncts(verb.head), "modified-noun"
+    accused = _accused(verb)
+    if accused is not None:
+        return _with_conjuncts(accused), "accused-of"
+    return [], ""
+
+
+def _accused(verb: Token) -> Token | None:
+    """In "accused X of shelling", the X who is said to have done the shelling."""
+    if verb.dep_ != "pcomp" or verb.head.lower_ != "of":
+        return None
+    owner = verb.head.head
+    if owner.pos_ in ("NOUN", "PROPN", "PRON") and owner.head.lemma_ in ACCUSING:
+        return owner
+    if owner.lemma_ in ACCUSING:
+        return next((c for c in owner.children if c.dep_ == "dobj"), None)
+    return None
+
+
+def _objects(verb: Token, used: list[Token], preferred: tuple[str, ...]) -> tuple[list[Token], str]:
+    """Recipient tokens of a verb: the pattern's preposition, a passive subject,
+    an object or dative, or a recipient preposition."""
+    for word in preferred:
+        for token in used:
+            if token.lower_ == word and token.dep_ in ("prep", "agent"):
+                objs = [o for o in token.children if o.dep_ == "pobj"]
+                if objs:
+                    return _with_conjuncts(objs[0]), f"prep:{word}"
+    for dep in ("nsubjpass", "dative", "dobj"):
+        for child in verb.children:
+            if child.dep_ == dep and child not in used:
+                return _with_conjuncts(child), dep
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in _RECIPIENT_PREPS and child not in used:
+            objs = [o for o in child.children if o.dep_ == "pobj"]
+            if objs:
+                return _with_conjuncts(objs[0]), f"prep:{child.lower_}"
+    return [], ""
+
+
+def _noun_roles(noun: Token) -> tuple[list[Token], list[Token], str]:
+    """Actor and recipient tokens of an event noun."""
+    actors: list[Token] = []
+    recipients: list[Token] = []
+    how = []
+    for child in noun.children:
+        if child.dep_ == "poss":
+            actors, how = _with_conjuncts(child), [*how, "poss"]
+        elif child.dep_ == "prep":
+            objs = [o for o in child.children if o.dep_ == "pobj"]
+            if not objs:
+                continue
+            if child.lower_ == "by" and not actors:
+                actors, how = _with_conjuncts(objs[0]), [*how, "by"]
+            elif child.lower_ == "between":
+                pair = _with_conjuncts(objs[0])
+                actors, recipients, how = pair[:1], pair[1:2], [*how, "between"]
+            elif child.lower_ in _RECIPIENT_PREPS and not recipients:
+                recipients, how = _with_conjuncts(objs[0]), [*how, f"prep:{child.lower_}"]
+    governor = noun.head
+    if noun.dep_ == "pobj" and governor.dep_ == "prep":
+        governor = governor.head
+    if governor.lemma_ in PERCEIVE:
+        how.append(f"perceived-by:{governor.lemma_}")  # "we have not seen any withdrawal": we observe, not act
+    elif governor.lemma_ in LIGHT_VERBS and noun.dep_ in ("dobj", "pobj", "attr", "nsubjpass"):
+        if not actors:
+            found, verb_how = _subjects(governor)
+            if noun.dep_ == "nsubjpass":
+                found = []
+            actors, how = found, [*how, f"governor-subject:{verb_how}"]
+        if not recipients:
+            for child in governor.children:
+                if child.dep_ == "dative" or (child.dep_ == "prep" and child.lower_ in ("to", "on", "against")):
+                    objs = [child] if child.dep_ == "dative" else [o for o in child.children if o.dep_ == "pobj"]
+                    if objs:
+                        recipients, how = _with_conjuncts(objs[0]), [*how, f"governor-{child.dep_}"]
+                        break
+    elif noun.dep_ == "nsubj" and not actors:
+        how.append("subject-noun")
+    return actors, recipients, "+".join(how)
+
+
+# --- the coder -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    token: Token
+    pattern: Pattern
+    actors: list[Token]
+    recipients: list[Token]
+    path: str
+
+
+def _triggers(sent: Span, patterns: Patterns) -> list[_Trigger]:
+    found: list[_Trigger] = []
+    consumed: set[int] = set()
+    for token in sent:
+        if token.pos_ in ("VERB", "AUX") or (token.tag_.startswith("VB") and token.pos_ != "PROPN"):
+            match = match_verb(token, patterns)
+            if match is None:
+                continue
+            pattern, used = match
+            consumed.update(t.i for t in used)
+            # an event noun carried by a light verb is the event: "impose sanctions" → SANCTION
+            noun = next((c for c in token.children if c.dep_ == "dobj" and c.i not in consumed), None)
+            if noun is not None and token.lemma_ in LIGHT_VERBS and match_noun(noun, patterns) and not pattern.words:
+                continue
+            subjects, how = _subjects(token)
+            preferred = tuple(w for w in pattern.words if w in _RECIPIENT_PREPS)
+            objects, obj_how = _objects(token, used, preferred)
+            found.append(_Trigger(token, pattern, subjects, objects, f"verb {token.lemma_} [{how}|{obj_how}]"))
+    for token in sent:
+        if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
+            continue
+        pattern = match_noun(token, patterns)
+        if pattern is None or not _noun_is_event(token):
+            continue
+        actors, recipients, how = _noun_roles(token)
+        found.append(_Trigger(token, pattern, actors, recipients, f"noun {token.lemma_} [{how}]"))
+    return found
+
+
+def _date_text(sent: Span, trigger: Token) -> str | None:
+    """The date expression that belongs to a trigger: in its own subtree or its
+    governing clause first, else the only one in the sentence."""
+    dates = [e for e in sent.ents if e.label_ in _TIME_LABELS]
+    if not dates:
+        return None
+    clause = {t.i for t in trigger.subtree} | {t.i for t in trigger.head.subtree if t.head == trigger.head}
+    for ent in dates:
+        if any(t.i in clause for t in ent):
+            return ent.text
+    return dates[0].text if len(dates) == 1 else None
+
+
+def _is_future(modality: str) -> bool:
+    return modality in ("intended", "demanded", "conditional", "hypothetical")
+
+
+def _inherit_country(actor: Actor | None, asserted: Actor | None) -> Actor | None:
+    """"Some units", said Russia's military: a countryless state actor reported by a
+    state body of one country is taken to be that country's (with less confidence)."""
+    if actor is None or actor.country or actor.group or asserted is None or not asserted.country:
+        return actor
+    if actor.sector and set(actor.sector) <= {"MIL", "GOV", "COP"} and set(asserted.sector) & {"MIL", "GOV", "COP"}:
+        return replace(actor, country=asserted.country, confidence=min(actor.confidence, 0.5))
+    return actor
+
+
+def _set_speaker(sent: Span, quotes: list[tuple[int, int]], ctx: Context) -> None:
+    """Who speaks the quotation in this sentence: the subject of a reporting verb
+    outside the marks; a sentence wholly inside a quote keeps the last speaker."""
+    verb = reporting_verb(sent, quotes)
+    if verb is not None:
+        subject = subject_of(verb)
+        if subject is not None and subject.lower_ not in ("i", "we"):
+            ctx.memory.speaker = resolve(subject, ctx) or ctx.memory.speaker
+    elif not any(s <= sent.start_char + 1 and sent.end_char - 1 <= e for s, e in quotes):
+        if not any(sent.start_char <= s < sent.end_char for s, _ in quotes):
+            ctx.memory.speaker = None
+
+
+def code_sentence(
+    sent: Span, index: int, story: Story, ctx: Context, patterns: Patterns, quotes: list[tuple[int, int]]
+) -> list[Event]:
+    """Events of one sentence (``index`` is its position in the story)."""
+    ontology = load_ontology()
+    according = according_to(sent)
+    _set_speaker(sent, quotes, ctx)
+    # Resolve mentions in reading order first, so pronouns see earlier mentions.
+    mentions(sent, ctx)
+    events: list[Event] = []
+    for trig in _triggers(sent, patterns):
+        assessment = assess(trig.token, quotes, according)
+        asserted = resolve(assessment.asserter, ctx) if assessment.asserter is not None else None
+        if assessment.quote is not None and asserted is None:
+            asserted = ctx.memory.speaker
+        actors = [resolve(t, ctx) for t in trig.actors] or [None]
+        recipients = [resolve(t, ctx) for t in trig.recipients] or [None]
+        resolved_actors = [a for a in actors if a is not None] or [None]
+        resolved_recipients = [r for r in recipients if r is not None] or [None]
+        if resolved_actors == [None] and resolved_recipients == [None] and asserted is None:
+            continue  # nobody does anything to anybody: not an event we can code
+        date_text = _date_text(sent, trig.token)
+        day = None
+        if story.pub_date is not None:
+            future = _is_future(assessment.modality)
+            resolved = resolve_date(date_text, story.pub_date, future=future) if date_text else None
+            day = resolved or story.pub_date
+            date_text = date_text if resolved else None
+        resolved_actors = [_inherit_country(a, asserted) for a in resolved_actors]
+        used = {t.i for t in trig.actors + trig.recipients}
+        place = event_place(trig.token, used)
+        pattern = trig.pattern
+        for actor, recipient in itertools.islice(itertools.product(resolved_actors, resolved_recipients), 4):
+            if actor is not None and recipient is not None and _same(actor, recipient):
+                recipient = None
+            events.append(
+                Event(
+                    id=f"{story.id}-s{index}-e{len(events) + 1}",
+                    story_id=story.id,
+                    sentence_id=index,
+                    sentence=sent.text,
+                    span=(sent.start_char, sent.end_char),
+                    trigger=pattern.phrase if pattern.words or "-" in pattern.phrase else trig.token.text,
+                    event_type=pattern.event_type,
+                    mode=pattern.mode,
+                    context=pattern.context,
+                    cameo=pattern.cameo,
+                    quad_class=ontology.types[pattern.event_type][0],
+                    intensity=ontology.intensity(pattern.cameo),
+                    actor=actor,
+                    recipient=recipient,
+                    asserted_by=asserted,
+                    polarity=assessment.polarity,
+                    modality=assessment.modality,
+                    quote=assessment.quote is not None,
+                    date=day,
+                    date_text=date_text,
+                    pub_date=story.pub_date,
+                    place=place,
+                    confidence=_confidence(actor, recipient, pattern),
+                    coder=CODER,
+                    explain=f"pattern {pattern.event_type}/{pattern.mode or '-'} {pattern.phrase!r}; {trig.path}; "
+                    f"modality {assessment.cue or 'none'}",
+                )
+            )
+    return events
+
+
+def _same(a: Actor, b: Actor) -> bool:
+    return a.start == b.start or (a.kb_id is not None and a.kb_id == b.kb_id and a.sector == b.sector)
+
+
+def _confidence(actor: Actor | None, recipient: Actor | None, pattern: Pattern) -> float:
+    score = 0.45 if pattern.noun else 0.55
+    score += 0.2 * (actor.confidence if actor else 0.0)
+    score += 0.1 * (recipient.confidence if recipient else 0.0)
+    score += 0.1 if pattern.words else 0.0
+    return round(min(score, 0.95), 2)
+
+
+def code_doc(story: Story, doc: Doc, ctx: Context, patterns: Patterns) -> list[Event]:
+    """Every event of a parsed story, sentence by sentence.
+
+    The sentence index counts sentences as :func:`tocsin.nlp.sentences` does
+    (whitespace-only sentences are skipped), so ``sentence_id`` matches it.
+    """
+    quotes = quote_spans(story.text)
+    events: list[Event] = []
+    index = 0
+    for sent in doc.sents:
+        if not sent.text.strip():
+            continue
+        events += code_sentence(sent, index, story, ctx, patterns, quotes)
+        index += 1
+    return events
+
+
+def story_context(story: Story, kb: Any) -> Context:
+    """A fresh resolution context for one story."""
+    day: date | None = story.pub_date
+    return Context(kb=kb, day=day)

@@ -1,0 +1,147 @@
+"""Polarity, modality and attribution of an event trigger, read off the dependency parse.
+
+Walking from the trigger up through its governing words, the nearest cue wins:
+
+* own auxiliaries: will/shall → intended; could/might/may/can → hypothetical;
+  must/should → demanded;
+* governing verbs: "plan/aim/seek/vow/promise/prepare to X" → intended;
+  "call on/urge/demand/ask Y to X" → demanded; "deny that X" → denied;
+  "threaten to X" → hypothetical; "refuse/fail to X" → negated;
+* an "if/unless" clause → conditional;
+* a reporting verb ("said that X", "accused Y of X") → claimed, asserted by its
+  subject; so is a direct quotation (asserted by its speaker) and "according to Y".
+
+Negation: "not"/"never" on the trigger, "no" on an event noun, or a negated verb
+of perception or evidence governing it ("have not seen any withdrawal").
+Everything else is the outlet's own voice: actual, affirmed, asserted by no one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from .quotes import REPORTING, inside
+
+INTEND = frozenset(
+    "plan intend aim seek strive vow pledge promise prepare want hope decide agree offer try attempt expect "
+    "propose consider mull weigh".split()
+)
+DEMAND = frozenset("call urge demand ask press order request appeal push tell instruct implore force".split())
+DENY = frozenset("deny dismiss refute reject".split())
+NEGATING = frozenset("refuse fail decline neglect".split())
+PERCEIVE = frozenset("see find observe detect notice witness show confirm have report".split())
+HYPOTHETICAL_GOVERNORS = frozenset("threaten risk".split())
+ACCUSING = frozenset("accuse suspect charge blame convict indict".split())
+_MODALS = {
+    "will": "intended", "shall": "intended", "'ll": "intended", "wo": "intended", "would": "intended",
+    "could": "hypothetical", "might": "hypothetical", "may": "hypothetical", "can": "hypothetical",
+    "ca": "hypothetical", "must": "demanded", "should": "demanded",
+}
+_NEGATORS = {"not", "n't", "never", "no", "without", "nor"}
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """How an event is reported: polarity, modality, who asserts it, and why."""
+
+    polarity: str = "affirmed"
+    modality: str = "actual"
+    asserter: Token | None = None
+    quote: tuple[int, int] | None = None
+    cue: str = ""
+
+
+def _negated(token: Token) -> bool:
+    if any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in token.children):
+        return True
+    if token.pos_ in ("NOUN", "PROPN"):
+        if any(c.lower_ == "no" and c.dep_ == "det" for c in token.children):
+            return True
+        head = token.head
+        # "no sign of withdrawal", "without an agreement", "have not seen any de-escalation"
+        if head.dep_ == "prep" and head.lower_ == "without":
+            return True
+        if head.dep_ == "prep" and head.lower_ == "of" and head.head.pos_ == "NOUN":
+            return _negated(head.head)
+        if token.dep_ in ("dobj", "attr", "nsubjpass") and head.lemma_ in PERCEIVE:
+            return any(c.dep_ == "neg" for c in head.children)
+    return False
+
+
+def _own_modality(token: Token) -> str | None:
+    for child in token.children:
+        if child.dep_ in ("aux", "auxpass") and child.lower_ in _MODALS:
+            return _MODALS[child.lower_]
+        if child.dep_ == "mark" and child.lower_ in ("if", "unless"):
+            return "conditional"
+    if token.dep_ == "advcl" and any(c.lower_ in ("if", "unless") for c in token.children):
+        return "conditional"
+    return None
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            return child
+    if verb.dep_ in ("conj", "xcomp") and verb.head is not verb:
+        return _subject(verb.head)
+    return None
+
+
+def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | None = None) -> Assessment:
+    """Polarity, modality and the asserting token (a speaker) for one trigger.
+
+    ``quotes`` are the story's direct-quotation spans; ``according`` is the X of
+    an "according to X" in the sentence.
+    """
+    polarity = "negated" if _negated(trigger) else "affirmed"
+    modality = _own_modality(trigger)
+    cue = f"aux:{modality}" if modality else ""
+    asserter: Token | None = None
+    quote = inside(quotes, trigger.idx, trigger.idx + len(trigger.text))
+    node = trigger
+    if node.pos_ in ("NOUN", "PROPN") and node.head is not node:
+        # an event noun takes the modality of the verb that governs it ("will hold talks")
+        verb = node.head.head if node.head.dep_ == "prep" else node.head
+        modality = modality or _own_modality(verb)
+        node = verb if verb.pos_ in ("VERB", "AUX") else node
+    steps = 0
+    while node.head is not node and steps < 12:
+        steps += 1
+        dep, head = node.dep_, node.head
+        lemma = head.lemma_.lower()
+        if head.pos_ in ("VERB", "AUX"):
+            if dep in ("xcomp", "ccomp", "advcl", "pcomp", "dobj") and lemma in NEGATING and polarity == "affirmed":
+                polarity, cue = "negated", cue or f"governor:{lemma}"
+            elif dep in ("ccomp", "xcomp") and lemma in DENY and modality is None:
+                modality, cue = "denied", cue or f"governor:{lemma}"
+            elif dep in ("xcomp", "ccomp") and lemma in DEMAND and modality is None and lemma != "tell":
+                modality, cue = "demanded", cue or f"governor:{lemma}"
+            elif dep == "xcomp" and lemma == "tell" and modality is None:
+                modality, cue = "demanded", cue or "governor:tell"
+            elif dep == "xcomp" and lemma in HYPOTHETICAL_GOVERNORS and modality is None:
+                modality, cue = "hypothetical", cue or f"governor:{lemma}"
+            elif dep == "xcomp" and lemma in INTEND and modality is None:
+                modality, cue = "intended", cue or f"governor:{lemma}"
+            elif dep == "advcl" and modality is None and any(c.lower_ in ("if", "unless") for c in node.children):
+                modality, cue = "conditional", cue or "mark:if"
+            if lemma in REPORTING and dep in ("ccomp", "xcomp", "advcl", "pcomp", "prep", "conj", "parataxis"):
+                if asserter is None and not quote:
+                    asserter = _subject(head)
+                    cue = cue or f"reported:{lemma}"
+                break
+        if dep == "pcomp" and head.lower_ in ("of", "for"):
+            # "accused X of shelling": the of-phrase hangs on the verb or on X
+            accuser = head.head if head.head.lemma_ in ACCUSING else head.head.head
+            if accuser.lemma_ in ACCUSING:
+                asserter = asserter or _subject(accuser)
+                modality, cue = modality or "claimed", cue or f"accused:{accuser.lemma_}"
+                break
+        node = head
+    if modality is None and (asserter is not None or quote is not None or according is not None):
+        modality = "claimed"
+    if asserter is None and quote is None and according is not None:
+        asserter, cue = according, cue or "according to"
+    return Assessment(polarity=polarity, modality=modality or "actual", asserter=asserter, quote=quote, cue=cue)

@@ -1,0 +1,165 @@
+"""Quotations: direct quotes inside quotation marks, and indirect "X said (that) ..." reports.
+
+Direct quotes are found in the text itself: curly quotes pair “ with ”, straight
+quotes pair in order, and a quote left open at the end of a paragraph continues
+when the next paragraph opens with a quotation mark (the newspaper convention).
+Their speaker is the subject of a reporting verb outside the marks in the same
+sentence (“...,” he said), else in the sentence just before that ends with a
+colon or just after ("He added."), else the speaker of the quote immediately
+before (a quote continued after "he said").
+
+Indirect quotes are reporting verbs with a clausal complement ("Russia said its
+troops were returning") and "according to X".
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from .actors import Context, mentions, resolve
+from .records import Actor, Quote, Story
+
+REPORTING = frozenset(
+    "say tell add state announce claim insist note declare write argue explain report confirm stress "
+    "acknowledge assert maintain reiterate allege suggest remark comment post tweet respond reply predict "
+    "estimate believe think deny warn accuse vow promise pledge threaten".split()
+)
+_OPEN, _CLOSE = "“", "”"
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of direct quotations (without the marks).
+
+    Example:
+        >>> text = "“We will not retreat,” he said."
+        >>> [text[s:e] for s, e in quote_spans(text)]
+        ['We will not retreat,']
+    """
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    straight: int | None = None
+    for i, ch in enumerate(text):
+        if ch == _OPEN:
+            if start is None:
+                start = i + 1
+        elif ch == _CLOSE and start is not None:
+            spans.append((start, i))
+            start = None
+        elif ch == '"':
+            if straight is None:
+                straight = i + 1
+            else:
+                spans.append((straight, i))
+                straight = None
+        elif ch == "\n" and text[i : i + 2] == "\n\n":
+            nxt = text[i + 2 : i + 3]
+            if start is not None and nxt != _OPEN:
+                start = None  # an unclosed quote that does not continue: drop it
+            if straight is not None and nxt != '"':
+                straight = None
+            if start is not None:
+                spans.append((start, i))  # continues in the next paragraph, which opens anew
+                start = None
+            if straight is not None:
+                spans.append((straight, i))
+                straight = None
+    return sorted(spans)
+
+
+def inside(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The quote span containing ``[start, end)``, if any."""
+    for span in spans:
+        if span[0] <= start and end <= span[1]:
+            return span
+    return None
+
+
+def reporting_verb(sent: Span, spans: list[tuple[int, int]]) -> Token | None:
+    """The reporting verb of a sentence that stands outside any quotation."""
+    for token in sent:
+        if token.lemma_ in REPORTING and token.pos_ in ("VERB", "AUX") and not inside(spans, token.idx, token.idx + 1):
+            if any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
+                return token
+    return None
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The subject of a verb, following conjoined verbs back to a shared subject."""
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            return child
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+        return subject_of(verb.head)
+    return None
+
+
+def according_to(sent: Span) -> Token | None:
+    """The X of "according to X" in a sentence."""
+    for token in sent:
+        if token.lower_ == "according":
+            for prep in token.children:
+                if prep.lower_ == "to":
+                    for obj in prep.children:
+                        if obj.dep_ == "pobj":
+                            return obj
+    return None
+
+
+def speaker(token: Token | None, ctx: Context) -> Actor | None:
+    """Resolve a speaker token (a subject, or the X of "according to X")."""
+    return resolve(token, ctx) if token is not None else None
+
+
+def _speaker_token(sent: Span, spans: list[tuple[int, int]]) -> tuple[Token | None, Token | None]:
+    verb = reporting_verb(sent, spans)
+    return (subject_of(verb), verb) if verb is not None else (None, None)
+
+
+def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
+    """Every direct and indirect quotation of a parsed story, in order, with speakers.
+
+    Example:
+        >>> # tocsin.quotes("“We will not retreat,” the minister said.")[0].cue
+        >>> # 'said'
+    """
+    spans = quote_spans(story.text)
+    sents = [s for s in doc.sents if s.text.strip()]
+    found: list[Quote] = []
+    last: Actor | None = None
+    last_end = -1
+    for i, sent in enumerate(sents):
+        mentions(sent, ctx)
+        subject, verb = _speaker_token(sent, spans)
+        speaker = resolve(subject, ctx) if subject is not None else None
+        for start, end in spans:
+            if not sent.start_char <= start < sent.end_char:
+                continue
+            who, cue = speaker, verb.text if verb is not None else None
+            if who is None and i > 0 and sents[i - 1].text.rstrip().endswith(":"):
+                prev_subject, prev_verb = _speaker_token(sents[i - 1], spans)
+                who = resolve(prev_subject, ctx) if prev_subject is not None else None
+                cue = prev_verb.text if prev_verb is not None else cue
+            if who is None and last is not None and start - last_end < 400:
+                who, cue = last, cue or "(continued)"
+            if who is None and i + 1 < len(sents) and "\n\n" not in story.text[sent.end_char : sents[i + 1].start_char]:
+                next_subject, next_verb = _speaker_token(sents[i + 1], spans)
+                if next_verb is not None and not any(c.dep_ == "ccomp" for c in next_verb.children):
+                    who, cue = resolve(next_subject, ctx) if next_subject is not None else None, next_verb.text
+            found.append(Quote(story_id=story.id, speaker=who, cue=cue, text=story.text[start:end].strip(),
+                               start=start, end=end, direct=True, date=story.pub_date))
+            last, last_end = who, end
+        for token in sent:
+            if token.lemma_ not in REPORTING or token.pos_ not in ("VERB", "AUX") or inside(spans, token.idx, token.idx + 1):
+                continue
+            for child in token.children:
+                if child.dep_ == "ccomp" and not inside(spans, child.idx, child.idx + 1):
+                    clause = doc[child.left_edge.i : child.right_edge.i + 1]
+                    who_token = subject_of(token)
+                    found.append(Quote(story_id=story.id, speaker=resolve(who_token, ctx) if who_token else None,
+                                       cue=token.text, text=clause.text, start=clause.start_char,
+                                       end=clause.end_char, direct=False, date=story.pub_date))
+        source = according_to(sent)
+        if source is not None:
+            found.append(Quote(story_id=story.id, speaker=resolve(source, ctx), cue="according to", text=sent.text,
+                               start=sent.start_char, end=sent.end_char, direct=False, date=story.pub_date))
+    return sorted(found, key=lambda q: q.start)
