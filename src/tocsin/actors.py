@@ -36,6 +36,8 @@ _FIRST = {"i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselv
 PRONOUNS = _MALE | _FEMALE | _THING | _PLURAL | _FIRST
 
 _MODIFIERS = {"compound", "amod", "poss", "nmod", "det", "case", "nummod", "quantmod"}
+_OWNER = {"led", "run", "controlled", "owned", "commanded"}
+_NOT_OWNER = {"backed", "supported", "allied", "aligned", "sponsored", "funded", "armed", "trained", "leaning"}
 _PERSON_TITLES = ("leader", "head", "chief", "premier")
 _HEAD_OFFICES = ("president", "prime minister", "chancellor", "premier", "supreme leader", "king")
 
@@ -145,7 +147,29 @@ def resolve(token: Token, ctx: Context) -> Actor | None:
     return ctx.cache[token.i]
 
 
+_QUANTITIES = frozenset(
+    "thousand thousands hundred hundreds dozen dozens million millions score scores number group groups member "
+    "members some many most all several few crowd crowds band contingent team batch handful majority part".split()
+)
+
+
+def _quantified(token: Token) -> Token | None:
+    """The X of "thousands of X", "a group of X", "members of X"."""
+    if token.lower_ not in _QUANTITIES and token.lemma_.lower() not in _QUANTITIES:
+        return None
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            return next((o for o in child.children if o.dep_ == "pobj"), None)
+    return None
+
+
 def _resolve(token: Token, ctx: Context) -> Actor | None:
+    inner = _quantified(token)
+    if inner is not None:
+        actor = resolve(inner, ctx)
+        if actor is not None:
+            span = token.doc[token.left_edge.i : inner.i + 1]
+            return replace(actor, text=span.text, start=span.start_char, end=span.end_char)
     lower = token.lower_
     if token.pos_ == "PRON" or lower in PRONOUNS:
         antecedent = ctx.memory.pronoun(lower)
@@ -178,7 +202,10 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
         return replace(earlier, text=span.text, start=span.start_char, end=span.end_char), True
     label = ent.label_ if ent is not None else ""
     if label == "NORP":
-        country, group = ctx.kb.country_of(text), ctx.kb.groups.get(text)
+        # "Bosnian Serbs": the first word that names a country or group
+        words = [text, *text.split()]
+        country = next((c for c in map(ctx.kb.country_of, words) if c), None)
+        group = next((g for g in map(ctx.kb.groups.get, words) if g), None)
         if country or group:
             return _span_actor(span, name=text, country=country, group=group, confidence=0.7), False
     if label == "PERSON":
@@ -194,6 +221,7 @@ class _Description:
     sector: tuple[str, ...] = ()
     group: str | None = None
     role: str | None = None
+    body: Entry | None = None  # an organisation named as a modifier ("the Hizbollah group")
 
 
 def _modifier_country(mod: Token, ctx: Context) -> tuple[str | None, str | None]:
@@ -203,6 +231,12 @@ def _modifier_country(mod: Token, ctx: Context) -> tuple[str | None, str | None]
         return (owner.country, owner.group) if owner else (None, None)
     ent = entity_of(mod)
     text = ent.text if ent is not None else mod.text
+    if mod.lower_ in _NOT_OWNER:
+        return None, None  # "Russian-backed separatists" are not Russian
+    if mod.lower_ in _OWNER:
+        # "Vietnamese-led forces": the country is on the far side of the hyphen
+        left = [t for t in mod.lefts if t.dep_ in ("npadvmod", "compound", "amod")]
+        text = left[0].text if left else text
     country = ctx.kb.country_of(text)
     if country is None:
         entries = [e for e in ctx.kb.lookup(text, ctx.day) if e.kind in ("country", "igo", "institution")]
@@ -227,11 +261,16 @@ def _role(token: Token, ctx: Context) -> str | None:
 def _describe(token: Token, ctx: Context) -> _Description:
     """Country, sector and group from a phrase's modifiers, "of" phrase and apposition."""
     country = group = role = None
+    body: Entry | None = None
     for mod in token.subtree:
         if mod.i >= token.i or mod.head.i > token.i or mod.dep_ not in ("amod", "compound", "poss", "nmod"):
             continue
         found, found_group = _modifier_country(mod, ctx)
         country, group = country or found, group or found_group
+        if body is None and mod.dep_ in ("compound", "nmod"):
+            ent = entity_of(mod)
+            named = ctx.kb.lookup(ent.text if ent is not None else mod.text, ctx.day)
+            body = next((e for e in named if e.kind in ("institution", "igo")), None)
     for child in token.rights:
         if child.dep_ == "prep" and child.lower_ in ("of", "from", "in"):
             for obj in child.children:
@@ -244,7 +283,7 @@ def _describe(token: Token, ctx: Context) -> _Description:
             role = role or inner.role
     role = _role(token, ctx) or role
     sector = (ctx.kb.roles[role],) if role else ()
-    return _Description(country=country, sector=sector, group=group, role=role)
+    return _Description(country=country, sector=sector, group=group, role=role, body=body)
 
 
 def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
@@ -259,6 +298,8 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
         holder = _officeholder(found.country, title, ctx)
         if holder is not None:
             return replace(holder, text=span.text, start=span.start_char, end=span.end_char, confidence=0.7), True
+    if found.role is None and found.body is not None:
+        return _from_entry(found.body, span, 0.8), False  # "the pro-Iranian Hizbollah group"
     if found.role is None:  # "Russian equipment": a country, but not an actor
         return None, False
     return _span_actor(span, name=None, country=found.country, sector=found.sector, group=found.group,

@@ -145,7 +145,11 @@ def _dependent_lemmas(token: Token) -> dict[str, Token]:
     """Lemmas (and lower-case words) of a verb's dependents, two levels down."""
     found: dict[str, Token] = {}
     for child in token.children:
-        for t in (child, *child.children):
+        tokens = [child, *child.children]
+        if child.dep_ == "dobj":
+            # words inside the object's phrase: "suspended part of a military aid program"
+            tokens += [t for t in child.subtree if t.dep_ in ("compound", "amod", "pobj") and t.i - child.i < 6]
+        for t in tokens:
             if t.i != token.i:
                 for form in _forms(t):
                     found.setdefault(form, t)
@@ -268,25 +272,46 @@ def _accused(verb: Token) -> Token | None:
     return None
 
 
-def _objects(verb: Token, used: list[Token], preferred: tuple[str, ...]) -> tuple[list[Token], str]:
-    """Recipient tokens of a verb: the pattern's preposition, a passive subject,
-    an object or dative, or a recipient preposition."""
+_INNER_PREPS = ("of", "on", "against", "to", "into", "with", "by", "from", "for", "toward", "towards", "over")
+
+
+def _inside(noun: Token) -> list[Token]:
+    """Actors named inside a noun phrase: "Haiti's efforts", "the withdrawal of
+    Serbian forces", "a blockade on Palestinian lorries"."""
+    found = [c for c in noun.children if c.dep_ == "poss"]
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in _INNER_PREPS:
+            found += [o for o in child.children if o.dep_ == "pobj"]
+    return found
+
+
+def _objects(verb: Token, used: list[Token], preferred: tuple[str, ...]) -> list[tuple[list[Token], str]]:
+    """Recipient candidates of a verb, best first; the first that resolves to an
+    actor wins: the pattern's preposition, a passive subject, an object or dative
+    (or an actor named inside it), a recipient preposition, then the subject of a
+    clause ("demanded that the US cancel") or the objects of an infinitive."""
+    out: list[tuple[list[Token], str]] = []
     for word in preferred:
         for token in used:
             if token.lower_ == word and token.dep_ in ("prep", "agent"):
-                objs = [o for o in token.children if o.dep_ == "pobj"]
-                if objs:
-                    return _with_conjuncts(objs[0]), f"prep:{word}"
+                out += [(_with_conjuncts(o), f"prep:{word}") for o in token.children if o.dep_ == "pobj"]
     for dep in ("nsubjpass", "dative", "dobj"):
         for child in verb.children:
             if child.dep_ == dep and child not in used:
-                return _with_conjuncts(child), dep
+                out.append((_with_conjuncts(child), dep))
+                out += [([inner], f"{dep}>{inner.dep_}") for inner in _inside(child)]
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in _RECIPIENT_PREPS and child not in used:
-            objs = [o for o in child.children if o.dep_ == "pobj"]
-            if objs:
-                return _with_conjuncts(objs[0]), f"prep:{child.lower_}"
-    return [], ""
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    out.append((_with_conjuncts(obj), f"prep:{child.lower_}"))
+                    out += [([inner], f"prep:{child.lower_}>{inner.dep_}") for inner in _inside(obj)]
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            out += [(_with_conjuncts(c), "clause-subject") for c in child.children if c.dep_ in ("nsubj", "nsubjpass")]
+        elif child.dep_ == "xcomp":
+            out += [(tokens, f"xcomp>{how}") for tokens, how in _objects(child, [], ())]
+    return out
 
 
 def _noun_roles(noun: Token) -> tuple[list[Token], list[Token], str]:
@@ -339,7 +364,7 @@ class _Trigger:
     token: Token
     pattern: Pattern
     actors: list[Token]
-    recipients: list[Token]
+    recipients: list[tuple[list[Token], str]]  # candidates, best first
     path: str
 
 
@@ -359,16 +384,21 @@ def _triggers(sent: Span, patterns: Patterns) -> list[_Trigger]:
                 continue
             subjects, how = _subjects(token)
             preferred = tuple(w for w in pattern.words if w in _RECIPIENT_PREPS)
-            objects, obj_how = _objects(token, used, preferred)
-            found.append(_Trigger(token, pattern, subjects, objects, f"verb {token.lemma_} [{how}|{obj_how}]"))
+            found.append(_Trigger(token, pattern, subjects, _objects(token, used, preferred),
+                                  f"verb {token.lemma_} [{how}]"))
+    verb_triggers = {t.token.i for t in found if t.token.lemma_ not in LIGHT_VERBS}
     for token in sent:
         if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
             continue
         pattern = match_noun(token, patterns)
         if pattern is None or not _noun_is_event(token):
             continue
+        governor = token.head.head if token.dep_ == "pobj" else token.head
+        if governor.i in verb_triggers and token.dep_ in ("dobj", "pobj"):
+            continue  # the topic of another event ("rejected demands", "condemned the invasion")
         actors, recipients, how = _noun_roles(token)
-        found.append(_Trigger(token, pattern, actors, recipients, f"noun {token.lemma_} [{how}]"))
+        found.append(_Trigger(token, pattern, actors, [(recipients, "noun")] if recipients else [],
+                              f"noun {token.lemma_} [{how}]"))
     return found
 
 
@@ -427,10 +457,9 @@ def code_sentence(
         asserted = resolve(assessment.asserter, ctx) if assessment.asserter is not None else None
         if assessment.quote is not None and asserted is None:
             asserted = ctx.memory.speaker
-        actors = [resolve(t, ctx) for t in trig.actors] or [None]
-        recipients = [resolve(t, ctx) for t in trig.recipients] or [None]
-        resolved_actors = [a for a in actors if a is not None] or [None]
-        resolved_recipients = [r for r in recipients if r is not None] or [None]
+        resolved_actors = [a for a in (resolve(t, ctx) for t in trig.actors) if a is not None] or [None]
+        recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx)
+        resolved_recipients = [r for r in (resolve(t, ctx) for t in recipient_tokens) if r is not None] or [None]
         if resolved_actors == [None] and resolved_recipients == [None] and asserted is None:
             continue  # nobody does anything to anybody: not an event we can code
         date_text = _date_text(sent, trig.token)
@@ -441,7 +470,7 @@ def code_sentence(
             day = resolved or story.pub_date
             date_text = date_text if resolved else None
         resolved_actors = [_inherit_country(a, asserted) for a in resolved_actors]
-        used = {t.i for t in trig.actors + trig.recipients}
+        used = {t.i for t in trig.actors + recipient_tokens}
         place = event_place(trig.token, used)
         pattern = trig.pattern
         for actor, recipient in itertools.islice(itertools.product(resolved_actors, resolved_recipients), 4):
@@ -473,11 +502,73 @@ def code_sentence(
                     place=place,
                     confidence=_confidence(actor, recipient, pattern),
                     coder=CODER,
-                    explain=f"pattern {pattern.event_type}/{pattern.mode or '-'} {pattern.phrase!r}; {trig.path}; "
+                    explain=f"pattern {pattern.event_type}/{pattern.mode or '-'} {pattern.phrase!r}; "
+                    f"{trig.path} recipient:{recipient_how or '-'}; "
                     f"modality {assessment.cue or 'none'}",
                 )
             )
+            verbal = derived_event(events[-1], assessment.cue, ontology)
+            if verbal is not None:
+                events.append(verbal)
     return events
+
+
+_COOPERATIVE = frozenset("CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".split())
+_CONFLICTUAL = frozenset("PROTEST SANCTION MOBILIZE COERCE ASSAULT".split())
+# Governors that state an intention without being event words themselves
+# ("plans to", "is ready to"); "agree/promise/vow to" are AGREE triggers already.
+_INTENT_CUES = frozenset(
+    f"governor:{w}" for w in "plan intend prepare decide aim want hope expect consider mull weigh seek try".split()
+) | {"aux:intended"}
+_PLEDGE_CODES = {"AID": "033", "RETREAT": "035", "CONCEDE": "035", "CONSULT": "036", "COOPERATE": "031",
+                 "SUPPORT": "032"}
+
+
+def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
+    """The verbal event that a reported intention or demand is, in PLOVER's terms.
+
+    A stated intention to cooperate ("Jawara will visit Senegal") is also an AGREE,
+    an intention to use material force ("farmers would blockade Paris") a THREATEN,
+    and a refusal to cooperate ("will not allow inspectors") a REJECT, all by the
+    event's actor. "X said Y must do Z" is a REQUEST by X to Y. The underlying
+    event is kept too, with its modality.
+    """
+    verbal: str | None = None
+    actor, recipient = event.actor, event.recipient
+    if event.modality == "intended" and cue in _INTENT_CUES:
+        if event.event_type in _COOPERATIVE:
+            verbal = "REJECT" if event.polarity == "negated" else "AGREE"
+        elif event.event_type in _CONFLICTUAL and event.polarity == "affirmed":
+            verbal = "THREATEN"
+    elif event.modality == "demanded" and cue == "aux:demanded" and event.asserted_by is not None:
+        if actor is None or event.asserted_by.country != actor.country or event.asserted_by.text != actor.text:
+            verbal, actor, recipient = "REQUEST", event.asserted_by, event.actor
+    if verbal is None or actor is None:
+        return None
+    cameo = _PLEDGE_CODES.get(event.event_type, ontology.types[verbal][1]) if verbal == "AGREE" else ontology.types[verbal][1]
+    return replace(
+        event,
+        id=f"{event.id}v",
+        event_type=verbal,
+        mode=None,
+        cameo=cameo,
+        quad_class=ontology.types[verbal][0],
+        intensity=ontology.intensity(cameo),
+        actor=actor,
+        recipient=recipient,
+        polarity="affirmed",
+        modality="claimed" if event.asserted_by is not None else "actual",
+        confidence=round(event.confidence * 0.9, 2),
+        explain=f"{event.explain}; derived {verbal} from {event.modality} {event.event_type}",
+    )
+
+
+def _first_actors(candidates: list[tuple[list[Token], str]], ctx: Context) -> tuple[list[Token], str]:
+    """The first candidate group in which some token resolves to an actor."""
+    for tokens, how in candidates:
+        if any(resolve(t, ctx) is not None for t in tokens):
+            return tokens, how
+    return [], ""
 
 
 def _same(a: Actor, b: Actor) -> bool:
