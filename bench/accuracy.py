@@ -77,7 +77,9 @@ def score(records: list[dict], events_by_story: dict[str, list[Event]], keep: se
             sources, targets = gold_codes(record.get("source")), gold_codes(record.get("target"))
             if sources:
                 actor_total += 1
-                actor_hits += any(country_matches(e.actor.country if e.actor else None, sources, igo_codes) for e in hit)
+                actor_hits += any(
+                    country_matches(e.actor.country if e.actor else None, sources, igo_codes) for e in hit
+                )
             if targets:
                 recip_total += 1
                 recip_hits += any(
@@ -89,8 +91,13 @@ def score(records: list[dict], events_by_story: dict[str, list[Event]], keep: se
     for t in sorted(set(gold_n) | set(coded_n)):
         p = tp[t] / coded_n[t] if coded_n[t] else 0.0
         r = tp[t] / gold_n[t] if gold_n[t] else 0.0
-        per_type[t] = {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-                       "gold": gold_n[t], "coded": coded_n[t]}
+        per_type[t] = {
+            "precision": p,
+            "recall": r,
+            "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "gold": gold_n[t],
+            "coded": coded_n[t],
+        }
     gold_types = [t for t in per_type if gold_n[t]]
     return {
         "sentences": len(records),
@@ -119,15 +126,20 @@ def code_gold(path: Path) -> tuple[list[dict], dict[str, list[Event]]]:
 
 def show(name: str, result: dict) -> None:
     print(f"\n== {name}: {result['sentences']} sentences")
-    print(f"micro  P {result['precision']:.3f}  R {result['recall']:.3f}  F1 {result['f1']:.3f}   "
-          f"macro F1 {result['macro_f1']:.3f}")
-    print(f"actor country accuracy {result['actor_country_accuracy']:.3f} (n={result['actor_scored']}), "
-          f"recipient country accuracy {result['recipient_country_accuracy']:.3f} (n={result['recipient_scored']})")
+    print(
+        f"micro  P {result['precision']:.3f}  R {result['recall']:.3f}  F1 {result['f1']:.3f}   "
+        f"macro F1 {result['macro_f1']:.3f}"
+    )
+    print(
+        f"actor country accuracy {result['actor_country_accuracy']:.3f} (n={result['actor_scored']}), "
+        f"recipient country accuracy {result['recipient_country_accuracy']:.3f} (n={result['recipient_scored']})"
+    )
     print(f"{'type':<10} {'P':>6} {'R':>6} {'F1':>6} {'gold':>5} {'coded':>6}")
     for t, s in sorted(result["per_type"].items(), key=lambda kv: kv[1]["f1"]):
         print(f"{t:<10} {s['precision']:6.2f} {s['recall']:6.2f} {s['f1']:6.2f} {s['gold']:5d} {s['coded']:6d}")
-    worst = sorted((t for t in result["per_type"] if result["per_type"][t]["gold"]),
-                   key=lambda t: result["per_type"][t]["f1"])[:5]
+    worst = sorted(
+        (t for t in result["per_type"] if result["per_type"][t]["gold"]), key=lambda t: result["per_type"][t]["f1"]
+    )[:5]
     print("confusion for the worst types (gold -> coded instead):")
     for t in worst:
         print(f"  {t:<10} {result['confusion'].get(t, {})}")

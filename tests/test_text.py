@@ -49,11 +49,6 @@ def test_text_decode_detects_encoding(data: bytes, expected: str) -> None:
     assert decode(data) == expected
 
 
-@pytest.mark.xfail(
-    reason="decode() takes charset-normalizer's first guess; candidates tie on chaos and a non-Western "
-    "code page (cp1250, cp775) comes first, so à→ŕ, ñ→ń, “→ō, ”→ö",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("text", "encoding"),
     [
@@ -80,11 +75,6 @@ def test_text_decode_empty_raises_empty(data: bytes) -> None:
     assert info.value.reason == "empty"
 
 
-@pytest.mark.xfail(
-    reason="decode() checks emptiness on the raw bytes only, so a lone BOM or UTF-16 whitespace "
-    "decodes to an empty/blank string instead of raising 'empty'",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "data",
     [
@@ -142,11 +132,6 @@ def test_text_normalize_line_breaks(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
 
 
-@pytest.mark.xfail(
-    reason="ftfy's fix_line_breaks turns U+2029 into a single '\\n' before normalize() replaces it "
-    "with '\\n\\n', so the paragraph break is lost",
-    strict=True,
-)
 def test_text_normalize_paragraph_separator_becomes_blank_line() -> None:
     assert normalize("One.\u2029Two.") == "One.\n\nTwo."
 

@@ -175,8 +175,13 @@ def _resolve(token: Token, ctx: Context) -> Actor | None:
         antecedent = ctx.memory.pronoun(lower)
         if antecedent is None:
             return None
-        return replace(antecedent, text=token.text, start=token.idx, end=token.idx + len(token.text),
-                       confidence=min(antecedent.confidence, 0.6))
+        return replace(
+            antecedent,
+            text=token.text,
+            start=token.idx,
+            end=token.idx + len(token.text),
+            confidence=min(antecedent.confidence, 0.6),
+        )
     actor, person = _resolve_name(token, ctx)
     if actor is None:
         actor, person = _resolve_description(token, ctx)
@@ -210,8 +215,14 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
             return _span_actor(span, name=text, country=country, group=group, confidence=0.7), False
     if label == "PERSON":
         found = _describe(token, ctx)
-        return _span_actor(span, name=text, country=found.country, sector=found.sector,
-                           group=found.group, confidence=0.6 if found.country else 0.3), True
+        return _span_actor(
+            span,
+            name=text,
+            country=found.country,
+            sector=found.sector,
+            group=found.group,
+            confidence=0.6 if found.country else 0.3,
+        ), True
     return None, False
 
 
@@ -302,8 +313,14 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
         return _from_entry(found.body, span, 0.8), False  # "the pro-Iranian Hizbollah group"
     if found.role is None:  # "Russian equipment": a country, but not an actor
         return None, False
-    return _span_actor(span, name=None, country=found.country, sector=found.sector, group=found.group,
-                       confidence=0.7 if found.country else 0.5), False
+    return _span_actor(
+        span,
+        name=None,
+        country=found.country,
+        sector=found.sector,
+        group=found.group,
+        confidence=0.7 if found.country else 0.5,
+    ), False
 
 
 def _is_title(title: str, ctx: Context) -> bool:
@@ -319,8 +336,14 @@ def _officeholder(country: str, title: str, ctx: Context) -> Actor | None:
     for candidate in titles:
         entry = ctx.kb.officeholder(country, candidate, ctx.day)
         if entry is not None:
-            return Actor(text=entry.name, name=entry.name, country=entry.country, sector=entry.sector,
-                         kb_id=entry.kb_id, confidence=0.7)
+            return Actor(
+                text=entry.name,
+                name=entry.name,
+                country=entry.country,
+                sector=entry.sector,
+                kb_id=entry.kb_id,
+                confidence=0.7,
+            )
     return None
 
 

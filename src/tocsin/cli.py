@@ -41,10 +41,20 @@ def _fail(exc: TocsinError) -> click.ClickException:
 
 def coder_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--actors and --patterns: the user's own knowledge-base and pattern files."""
-    fn = click.option("--patterns", "patterns", multiple=True, type=click.Path(exists=True, dir_okay=False),
-                      help="YAML file of extra event patterns (repeatable).")(fn)
-    return click.option("--actors", "actors", multiple=True, type=click.Path(exists=True, dir_okay=False),
-                        help="YAML file of extra or overriding actors (repeatable).")(fn)
+    fn = click.option(
+        "--patterns",
+        "patterns",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False),
+        help="YAML file of extra event patterns (repeatable).",
+    )(fn)
+    return click.option(
+        "--actors",
+        "actors",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False),
+        help="YAML file of extra or overriding actors (repeatable).",
+    )(fn)
 
 
 def _settings(actors: tuple[str, ...] = (), patterns: tuple[str, ...] = (), **values: Any) -> Settings:
@@ -64,8 +74,18 @@ def _parsed(sources: tuple[str, ...], settings: Settings, summary: Summary) -> A
     return nlp.parse(stories(), model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
 
 
-TABLE_COLUMNS = ("id", "event_type", "mode", "actor_country", "recipient_country", "polarity", "modality",
-                 "asserted_by_country", "date", "trigger")
+TABLE_COLUMNS = (
+    "id",
+    "event_type",
+    "mode",
+    "actor_country",
+    "recipient_country",
+    "polarity",
+    "modality",
+    "asserted_by_country",
+    "date",
+    "trigger",
+)
 
 
 def _emit(events: list[Event], fmt: str, explain: bool, writer: Any) -> None:
@@ -134,8 +154,9 @@ def clean(sources: tuple[str, ...], show_removed: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: tocsin-out).")
 @click.option("--processes", "n_process", type=click.IntRange(1, 64), help="spaCy worker processes.")
 @coder_options
-def run_command(sources: tuple[str, ...], out: str | None, n_process: int | None, actors: tuple[str, ...],
-                patterns: tuple[str, ...]) -> None:
+def run_command(
+    sources: tuple[str, ...], out: str | None, n_process: int | None, actors: tuple[str, ...], patterns: tuple[str, ...]
+) -> None:
     """Clean, parse and code stories; write OUT/stories.jsonl and OUT/events.jsonl,
     then print the events found and the most active dyads.
 
@@ -155,8 +176,9 @@ def run_command(sources: tuple[str, ...], out: str | None, n_process: int | None
         except TocsinError as exc:
             raise _fail(exc) from exc
     _report(summary)
-    click.echo(f"{summary.ok} stories, {summary.sentences} sentences, {summary.events} events "
-               f"written to {settings.out}/")
+    click.echo(
+        f"{summary.ok} stories, {summary.sentences} sentences, {summary.events} events written to {settings.out}/"
+    )
     click.echo("\nEvents (type, actor -> recipient, how reported, date):")
     for event in coded[:40]:
         click.echo("  " + event_line(event))
@@ -176,18 +198,27 @@ def event_line(event: Event) -> str:
     """One line for a terminal: type, dyad, polarity/modality, who says so, date."""
     how = event.modality if event.polarity == "affirmed" else f"{event.polarity}, {event.modality}"
     said = f" per {_who(event.asserted_by)}" if event.asserted_by else ""
-    return (f"{event.event_type:<9} {_who(event.actor):>6} -> {_who(event.recipient):<6} "
-            f"[{how}{said}] {event.date or ''}  “{event.trigger}”  ({event.story_id})")
+    return (
+        f"{event.event_type:<9} {_who(event.actor):>6} -> {_who(event.recipient):<6} "
+        f"[{how}{said}] {event.date or ''}  “{event.trigger}”  ({event.story_id})"
+    )
 
 
 @cli.command("code", context_settings=CONTEXT, epilog=EPILOG)
 @sources_argument
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "table"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--explain", is_flag=True, help="Show the pattern and parse path behind each event.")
 @coder_options
-def code_command(sources: tuple[str, ...], fmt: str, explain: bool, actors: tuple[str, ...],
-                 patterns: tuple[str, ...]) -> None:
+def code_command(
+    sources: tuple[str, ...], fmt: str, explain: bool, actors: tuple[str, ...], patterns: tuple[str, ...]
+) -> None:
     """Code stories into events (SCHEMA.md records), without a database.
 
     SOURCES are any inputs `tocsin clean` reads.
@@ -223,9 +254,20 @@ def _row_fields() -> list[str]:
 
     from .records import Actor, Place
 
-    sample = Event(id="", story_id="", sentence_id=0, sentence="", span=(0, 0), trigger="", event_type="",
-                   actor=Actor(text=""), recipient=Actor(text=""), asserted_by=Actor(text=""),
-                   place=Place(name=""), date=date.today())
+    sample = Event(
+        id="",
+        story_id="",
+        sentence_id=0,
+        sentence="",
+        span=(0, 0),
+        trigger="",
+        event_type="",
+        actor=Actor(text=""),
+        recipient=Actor(text=""),
+        asserted_by=Actor(text=""),
+        place=Place(name=""),
+        date=date.today(),
+    )
     return list(sample.to_row())
 
 

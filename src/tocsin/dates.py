@@ -14,9 +14,25 @@ import re
 from datetime import date, timedelta
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = {m: i + 1 for i, m in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"))}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        )
+    )
+}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
@@ -69,7 +85,9 @@ def resolve_date(text: str, pub_date: date, *, future: bool = False) -> date | N
         if match[2] == "month":
             return _shift_months(pub_date, step)
         return date(pub_date.year + step, 1, 1)
-    match = re.fullmatch(r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (day|week|month|year)s? ago", joined)
+    match = re.fullmatch(
+        r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (day|week|month|year)s? ago", joined
+    )
     if match:
         count = 1 if match[1] in ("a", "an") else int(match[1]) if match[1].isdigit() else _NUMBERS[match[1]]
         if match[2] == "month":

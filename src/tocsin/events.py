@@ -208,13 +208,20 @@ def _noun_is_event(token: Token) -> bool:
     head = token.head
     if any(c.dep_ == "poss" for c in token.children):
         return True
-    if any(c.dep_ == "prep" and c.lower_ in ("with", "against", "on", "by", "between", "to", "from") for c in token.children):
+    if any(
+        c.dep_ == "prep" and c.lower_ in ("with", "against", "on", "by", "between", "to", "from")
+        for c in token.children
+    ):
         return True
     if token.dep_ in ("dobj", "nsubjpass", "attr") and head.lemma_ in LIGHT_VERBS | PERCEIVE:
         return True
     if token.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_ in LIGHT_VERBS:
         return True  # "agreed on a ceasefire", "called for talks"
-    if token.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_ in ("sign", "evidence", "indication", "report"):
+    if (
+        token.dep_ == "pobj"
+        and head.lower_ == "of"
+        and head.head.lemma_ in ("sign", "evidence", "indication", "report")
+    ):
         return True
     return any(c.lower_ == "no" for c in token.children)
 
@@ -318,7 +325,7 @@ def _noun_roles(noun: Token) -> tuple[list[Token], list[Token], str]:
     """Actor and recipient tokens of an event noun."""
     actors: list[Token] = []
     recipients: list[Token] = []
-    how = []
+    how: list[str] = []
     for child in noun.children:
         if child.dep_ == "poss":
             actors, how = _with_conjuncts(child), [*how, "poss"]
@@ -384,21 +391,29 @@ def _triggers(sent: Span, patterns: Patterns) -> list[_Trigger]:
                 continue
             subjects, how = _subjects(token)
             preferred = tuple(w for w in pattern.words if w in _RECIPIENT_PREPS)
-            found.append(_Trigger(token, pattern, subjects, _objects(token, used, preferred),
-                                  f"verb {token.lemma_} [{how}]"))
+            found.append(
+                _Trigger(token, pattern, subjects, _objects(token, used, preferred), f"verb {token.lemma_} [{how}]")
+            )
     verb_triggers = {t.token.i for t in found if t.token.lemma_ not in LIGHT_VERBS}
     for token in sent:
         if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
             continue
-        pattern = match_noun(token, patterns)
-        if pattern is None or not _noun_is_event(token):
+        noun_pattern = match_noun(token, patterns)
+        if noun_pattern is None or not _noun_is_event(token):
             continue
         governor = token.head.head if token.dep_ == "pobj" else token.head
         if governor.i in verb_triggers and token.dep_ in ("dobj", "pobj"):
             continue  # the topic of another event ("rejected demands", "condemned the invasion")
         actors, recipients, how = _noun_roles(token)
-        found.append(_Trigger(token, pattern, actors, [(recipients, "noun")] if recipients else [],
-                              f"noun {token.lemma_} [{how}]"))
+        found.append(
+            _Trigger(
+                token,
+                noun_pattern,
+                actors,
+                [(recipients, "noun")] if recipients else [],
+                f"noun {token.lemma_} [{how}]",
+            )
+        )
     return found
 
 
@@ -420,7 +435,7 @@ def _is_future(modality: str) -> bool:
 
 
 def _inherit_country(actor: Actor | None, asserted: Actor | None) -> Actor | None:
-    """"Some units", said Russia's military: a countryless state actor reported by a
+    """ "Some units", said Russia's military: a countryless state actor reported by a
     state body of one country is taken to be that country's (with less confidence)."""
     if actor is None or actor.country or actor.group or asserted is None or not asserted.country:
         return actor
@@ -437,9 +452,8 @@ def _set_speaker(sent: Span, quotes: list[tuple[int, int]], ctx: Context) -> Non
         subject = subject_of(verb)
         if subject is not None and subject.lower_ not in ("i", "we"):
             ctx.memory.speaker = resolve(subject, ctx) or ctx.memory.speaker
-    elif not any(s <= sent.start_char + 1 and sent.end_char - 1 <= e for s, e in quotes):
-        if not any(sent.start_char <= s < sent.end_char for s, _ in quotes):
-            ctx.memory.speaker = None
+    elif not any(sent.start_char <= s < sent.end_char or s <= sent.start_char + 1 < e for s, e in quotes):
+        ctx.memory.speaker = None  # no quotation here: "we" is nobody we know
 
 
 def code_sentence(
@@ -457,9 +471,10 @@ def code_sentence(
         asserted = resolve(assessment.asserter, ctx) if assessment.asserter is not None else None
         if assessment.quote is not None and asserted is None:
             asserted = ctx.memory.speaker
-        resolved_actors = [a for a in (resolve(t, ctx) for t in trig.actors) if a is not None] or [None]
+        resolved_actors: list[Actor | None] = [a for a in map(lambda t: resolve(t, ctx), trig.actors) if a] or [None]
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx)
-        resolved_recipients = [r for r in (resolve(t, ctx) for t in recipient_tokens) if r is not None] or [None]
+        resolved_recipients: list[Actor | None] = [r for r in (resolve(t, ctx) for t in recipient_tokens) if r]
+        resolved_recipients = resolved_recipients or [None]
         if resolved_actors == [None] and resolved_recipients == [None] and asserted is None:
             continue  # nobody does anything to anybody: not an event we can code
         date_text = _date_text(sent, trig.token)
@@ -520,8 +535,14 @@ _CONFLICTUAL = frozenset("PROTEST SANCTION MOBILIZE COERCE ASSAULT".split())
 _INTENT_CUES = frozenset(
     f"governor:{w}" for w in "plan intend prepare decide aim want hope expect consider mull weigh seek try".split()
 ) | {"aux:intended"}
-_PLEDGE_CODES = {"AID": "033", "RETREAT": "035", "CONCEDE": "035", "CONSULT": "036", "COOPERATE": "031",
-                 "SUPPORT": "032"}
+_PLEDGE_CODES = {
+    "AID": "033",
+    "RETREAT": "035",
+    "CONCEDE": "035",
+    "CONSULT": "036",
+    "COOPERATE": "031",
+    "SUPPORT": "032",
+}
 
 
 def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
@@ -541,11 +562,16 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
         elif event.event_type in _CONFLICTUAL and event.polarity == "affirmed":
             verbal = "THREATEN"
     elif event.modality == "demanded" and cue == "aux:demanded" and event.asserted_by is not None:
-        if actor is None or event.asserted_by.country != actor.country or event.asserted_by.text != actor.text:
-            verbal, actor, recipient = "REQUEST", event.asserted_by, event.actor
+        speaker = event.asserted_by
+        if actor is None or (speaker.country, speaker.text) != (actor.country, actor.text):
+            verbal, actor, recipient = "REQUEST", speaker, event.actor
     if verbal is None or actor is None:
         return None
-    cameo = _PLEDGE_CODES.get(event.event_type, ontology.types[verbal][1]) if verbal == "AGREE" else ontology.types[verbal][1]
+    cameo = (
+        _PLEDGE_CODES.get(event.event_type, ontology.types[verbal][1])
+        if verbal == "AGREE"
+        else ontology.types[verbal][1]
+    )
     return replace(
         event,
         id=f"{event.id}v",

@@ -70,7 +70,7 @@ class Entry:
 
 def normalize_name(text: str) -> str:
     """The key names are indexed by: straight apostrophes, no leading "the", single spaces."""
-    text = text.replace("’", "'").replace("‘", "'").strip(" .,;:\"“”")
+    text = text.replace("’", "'").replace("‘", "'").strip(' .,;:"“”')
     text = re.sub(r"\s+", " ", text)
     return re.sub(r"^(?:the|The|THE) ", "", text)
 
@@ -234,13 +234,16 @@ def load_kb(overrides: tuple[str, ...] = ()) -> KnowledgeBase:
     for where, row in _rows(folder / "igos.csv"):
         _require(row, where, "code", "kb_id", "name", "sector")
         sector = _check_sector(_split(row["sector"]), where)
-        kb.add(Entry(kb_id=row["kb_id"], name=row["name"], kind="igo", country=row["code"], sector=sector),
-               _split(row["aliases"]))
+        kb.add(
+            Entry(kb_id=row["kb_id"], name=row["name"], kind="igo", country=row["code"], sector=sector),
+            _split(row["aliases"]),
+        )
     for where, row in _rows(folder / "institutions.csv"):
         _require(row, where, "alias", "kb_id", "sector")
         sector = _check_sector(_split(row["sector"]), where)
-        entry = Entry(kb_id=row["kb_id"], name=row["alias"], kind="institution",
-                      country=row["country"] or None, sector=sector)
+        entry = Entry(
+            kb_id=row["kb_id"], name=row["alias"], kind="institution", country=row["country"] or None, sector=sector
+        )
         existing = [e for e in kb.names.get(normalize_name(row["alias"]), []) if e.kb_id == row["kb_id"]]
         kb.add(existing[0] if existing else entry, [row["alias"]])
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
@@ -249,7 +252,7 @@ def load_kb(overrides: tuple[str, ...] = ()) -> KnowledgeBase:
                 kb.add(*person_entry(row, where))
     for where, row in _rows(folder / "roles.csv"):
         kb.roles[row["word"].lower()] = _check_sector([row["sector"]], where)[0]
-    for where, row in _rows(folder / "groups.csv"):
+    for _where, row in _rows(folder / "groups.csv"):
         kb.groups[row["word"]] = row["group"]
     for override in overrides:
         for entry, aliases in load_overrides(Path(override)):
@@ -284,7 +287,7 @@ def load_overrides(path: Path) -> list[tuple[Entry, list[str]]]:
         ConfigError: naming the file, line and field of the first bad entry.
     """
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (a SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the actors file: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
@@ -296,8 +299,10 @@ def load_overrides(path: Path) -> list[tuple[Entry, list[str]]]:
         if not isinstance(item, dict):
             raise ConfigError(f"{path}: every entry must be a mapping with name, country and sector")
         where = f"{path}:{item.pop('__line__', '?')}"
-        row = {k: ("|".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v)))
-               for k, v in item.items()}
+        row = {
+            k: ("|".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v)))
+            for k, v in item.items()
+        }
         row.setdefault("kb_id", re.sub(r"[^a-z0-9]+", "-", row.get("name", "").lower()).strip("-"))
         kind = row.pop("kind", "person") or "person"
         if kind not in ("person", "institution", "igo"):

@@ -35,9 +35,18 @@ PERCEIVE = frozenset("see find observe detect notice witness show confirm have r
 HYPOTHETICAL_GOVERNORS = frozenset("threaten risk".split())
 ACCUSING = frozenset("accuse suspect charge blame convict indict".split())
 _MODALS = {
-    "will": "intended", "shall": "intended", "'ll": "intended", "wo": "intended", "would": "intended",
-    "could": "hypothetical", "might": "hypothetical", "may": "hypothetical", "can": "hypothetical",
-    "ca": "hypothetical", "must": "demanded", "should": "demanded",
+    "will": "intended",
+    "shall": "intended",
+    "'ll": "intended",
+    "wo": "intended",
+    "would": "intended",
+    "could": "hypothetical",
+    "might": "hypothetical",
+    "may": "hypothetical",
+    "can": "hypothetical",
+    "ca": "hypothetical",
+    "must": "demanded",
+    "should": "demanded",
 }
 _NEGATORS = {"not", "n't", "never", "no", "without", "nor"}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -71,7 +72,7 @@ def load_ontology() -> Ontology:
     types: dict[str, tuple[int, str]] = {}
     modes: dict[tuple[str, str], str] = {}
     contexts = set()
-    with (folder / "plover.csv").open(encoding="utf-8", newline="") as handle:
+    with io.StringIO((folder / "plover.csv").read_text(encoding="utf-8")) as handle:
         for row in csv.DictReader(handle):
             if row["type"] == "CONTEXT":
                 contexts.add(row["mode"])
@@ -80,11 +81,17 @@ def load_ontology() -> Ontology:
             else:
                 modes[(row["type"], row["mode"])] = row["cameo"]
     cameo = {}
-    with (folder / "cameo.csv").open(encoding="utf-8", newline="") as handle:
+    with io.StringIO((folder / "cameo.csv").read_text(encoding="utf-8")) as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):
             try:
-                cameo[row["code"]] = Cameo(row["code"], row["name"], int(row["quad_class"]), float(row["goldstein"]),
-                                           row["plover_type"] or None, row["plover_mode"] or None)
+                cameo[row["code"]] = Cameo(
+                    row["code"],
+                    row["name"],
+                    int(row["quad_class"]),
+                    float(row["goldstein"]),
+                    row["plover_type"] or None,
+                    row["plover_mode"] or None,
+                )
             except (KeyError, ValueError) as exc:
                 raise ConfigError(f"cameo.csv:{number}: {exc}") from exc
     if len(types) != 16:

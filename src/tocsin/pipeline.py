@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from spacy.tokens import Doc
+
 from . import nlp
 from .clean import clean_story
 from .events import Patterns, code_doc, load_patterns, story_context
@@ -106,7 +108,7 @@ def _coder(settings: Settings) -> tuple[KnowledgeBase, Patterns]:
     return load_kb(settings.files("actors")), load_patterns(settings.files("patterns"))
 
 
-def code_parsed(story: Story, doc: nlp.Doc, settings: Settings) -> list[Event]:
+def code_parsed(story: Story, doc: Doc, settings: Settings) -> list[Event]:
     """Events of one cleaned, parsed story."""
     kb, patterns = _coder(settings)
     return code_doc(story, doc, story_context(story, kb), patterns)
@@ -125,11 +127,15 @@ def code_many(stories: Iterable[Story | str], settings: Settings | None = None) 
     raw = (s if isinstance(s, Story) else Story(id=f"story-{i}", text=s) for i, s in enumerate(stories))
     prepared = (check(clean_story(replace(s, text=normalize(s.text))), settings) for s in raw)
     good = (s for s in prepared if isinstance(s, Story))
-    for story, doc in nlp.parse(good, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size):
+    for story, doc in nlp.parse(
+        good, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size
+    ):
         yield from code_parsed(story, doc, settings)
 
 
-def code(text: str, *, pub_date: date | None = None, story_id: str = "story", settings: Settings | None = None) -> list[Event]:
+def code(
+    text: str, *, pub_date: date | None = None, story_id: str = "story", settings: Settings | None = None
+) -> list[Event]:
     """Code one raw story text into events.
 
     Example:
@@ -139,7 +145,9 @@ def code(text: str, *, pub_date: date | None = None, story_id: str = "story", se
     return list(code_many([Story(id=story_id, text=text, pub_date=pub_date)], settings))
 
 
-def quotes(text: str, *, pub_date: date | None = None, story_id: str = "story", settings: Settings | None = None) -> list[Quote]:
+def quotes(
+    text: str, *, pub_date: date | None = None, story_id: str = "story", settings: Settings | None = None
+) -> list[Quote]:
     """Direct and indirect quotations of one raw story text, with their speakers."""
     settings = settings or Settings()
     story = clean_story(Story(id=story_id, text=normalize(text), pub_date=pub_date))
@@ -174,8 +182,10 @@ def run(
     summary = Summary()
     stories = _stories(cleaned(sources, settings), summary)
     parsed = nlp.parse(stories, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
-    with (out / "stories.jsonl").open("w", encoding="utf-8") as story_sink, \
-            (out / "events.jsonl").open("w", encoding="utf-8") as event_sink:
+    with (
+        (out / "stories.jsonl").open("w", encoding="utf-8") as story_sink,
+        (out / "events.jsonl").open("w", encoding="utf-8") as event_sink,
+    ):
         for story, doc in parsed:
             record = story.to_dict()
             record["sentences"] = [[s.start, s.end] for s in nlp.sentences(story, doc)]

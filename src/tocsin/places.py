@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 from importlib import resources
 from typing import Any
 
@@ -36,7 +37,7 @@ def _key(name: str) -> str:
 def _table() -> dict[str, Place]:
     folder = resources.files("tocsin") / "data" / "kb"
     table: dict[str, Place] = {}
-    with (folder / "countries.csv").open(encoding="utf-8", newline="") as handle:
+    with io.StringIO((folder / "countries.csv").read_text(encoding="utf-8")) as handle:
         for row in csv.DictReader(handle):
             for name in [row["name"], *row["aliases"].split("|")]:
                 if name:
@@ -46,10 +47,15 @@ def _table() -> dict[str, Place]:
                 lat = float(row["lat"]) if row["lat"] else None
                 lon = float(row["lon"]) if row["lon"] else None
                 table[_key(capital)] = Place(name=capitals[0], country=row["iso3"], lat=lat, lon=lon)
-    with (folder / "places.csv").open(encoding="utf-8", newline="") as handle:
+    with io.StringIO((folder / "places.csv").read_text(encoding="utf-8")) as handle:
         for row in csv.DictReader(handle):
-            place = Place(name=row["name"], country=row["country"] or None, admin1=row["admin1"] or None,
-                          lat=float(row["lat"]), lon=float(row["lon"]))
+            place = Place(
+                name=row["name"],
+                country=row["country"] or None,
+                admin1=row["admin1"] or None,
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+            )
             for name in [row["name"], *row["aliases"].split("|")]:
                 if name:
                     table[_key(name)] = place
@@ -85,8 +91,13 @@ def lookup(name: str) -> Place | None:
     if not matches:
         return None
     city = max(matches, key=lambda c: c.get("population", 0))
-    return Place(name=city["name"], country=iso3.get(city["countrycode"]), admin1=city.get("admin1code") or None,
-                 lat=round(float(city["latitude"]), 4), lon=round(float(city["longitude"]), 4))
+    return Place(
+        name=city["name"],
+        country=iso3.get(city["countrycode"]),
+        admin1=city.get("admin1code") or None,
+        lat=round(float(city["latitude"]), 4),
+        lon=round(float(city["longitude"]), 4),
+    )
 
 
 def _entity(token: Token) -> Span | None:
@@ -118,6 +129,7 @@ def event_place(trigger: Token, actor_tokens: set[int]) -> Place | None:
             continue
         place = lookup(text)
         if place is not None:
-            return Place(name=place.name, country=place.country, admin1=place.admin1, lat=place.lat,
-                         lon=place.lon, text=text)
+            return Place(
+                name=place.name, country=place.country, admin1=place.admin1, lat=place.lat, lon=place.lon, text=text
+            )
     return None

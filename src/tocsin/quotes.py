@@ -77,9 +77,13 @@ def inside(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int
 def reporting_verb(sent: Span, spans: list[tuple[int, int]]) -> Token | None:
     """The reporting verb of a sentence that stands outside any quotation."""
     for token in sent:
-        if token.lemma_ in REPORTING and token.pos_ in ("VERB", "AUX") and not inside(spans, token.idx, token.idx + 1):
-            if any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
-                return token
+        if (
+            token.lemma_ in REPORTING
+            and token.pos_ in ("VERB", "AUX")
+            and not inside(spans, token.idx, token.idx + 1)
+            and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+        ):
+            return token
     return None
 
 
@@ -145,21 +149,54 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                 next_subject, next_verb = _speaker_token(sents[i + 1], spans)
                 if next_verb is not None and not any(c.dep_ == "ccomp" for c in next_verb.children):
                     who, cue = resolve(next_subject, ctx) if next_subject is not None else None, next_verb.text
-            found.append(Quote(story_id=story.id, speaker=who, cue=cue, text=story.text[start:end].strip(),
-                               start=start, end=end, direct=True, date=story.pub_date))
+            found.append(
+                Quote(
+                    story_id=story.id,
+                    speaker=who,
+                    cue=cue,
+                    text=story.text[start:end].strip(),
+                    start=start,
+                    end=end,
+                    direct=True,
+                    date=story.pub_date,
+                )
+            )
             last, last_end = who, end
         for token in sent:
-            if token.lemma_ not in REPORTING or token.pos_ not in ("VERB", "AUX") or inside(spans, token.idx, token.idx + 1):
+            if (
+                token.lemma_ not in REPORTING
+                or token.pos_ not in ("VERB", "AUX")
+                or inside(spans, token.idx, token.idx + 1)
+            ):
                 continue
             for child in token.children:
                 if child.dep_ == "ccomp" and not inside(spans, child.idx, child.idx + 1):
                     clause = doc[child.left_edge.i : child.right_edge.i + 1]
                     who_token = subject_of(token)
-                    found.append(Quote(story_id=story.id, speaker=resolve(who_token, ctx) if who_token else None,
-                                       cue=token.text, text=clause.text, start=clause.start_char,
-                                       end=clause.end_char, direct=False, date=story.pub_date))
+                    found.append(
+                        Quote(
+                            story_id=story.id,
+                            speaker=resolve(who_token, ctx) if who_token else None,
+                            cue=token.text,
+                            text=clause.text,
+                            start=clause.start_char,
+                            end=clause.end_char,
+                            direct=False,
+                            date=story.pub_date,
+                        )
+                    )
         source = according_to(sent)
         if source is not None:
-            found.append(Quote(story_id=story.id, speaker=resolve(source, ctx), cue="according to", text=sent.text,
-                               start=sent.start_char, end=sent.end_char, direct=False, date=story.pub_date))
+            found.append(
+                Quote(
+                    story_id=story.id,
+                    speaker=resolve(source, ctx),
+                    cue="according to",
+                    text=sent.text,
+                    start=sent.start_char,
+                    end=sent.end_char,
+                    direct=False,
+                    date=story.pub_date,
+                )
+            )
     return sorted(found, key=lambda q: q.start)

@@ -144,9 +144,11 @@ def read_txt(stream: IO[bytes], source: str) -> Iterator[Item]:
 
 def read_jsonl(stream: IO[bytes], source: str) -> Iterator[Item]:
     """One JSON object per line; a bad line is a Problem and the rest go on."""
+    seen = False
     for number, raw in enumerate(stream, start=1):
-        if not raw.strip():
+        if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
             continue
+        seen = True
         if len(raw) > MAX_BYTES:
             yield Problem(source=source, line=number, reason="too-large", detail="line over the size limit")
             continue
@@ -159,12 +161,21 @@ def read_jsonl(stream: IO[bytes], source: str) -> Iterator[Item]:
             yield Problem(source=source, line=number, reason="bad-json", detail="the line is not a JSON object")
             continue
         yield from story_from_record(record, source, number)
+    if not seen:
+        yield Problem(source=source, reason="empty", detail="the file holds no JSON lines")
 
 
-def _json_values(stream: IO[bytes]) -> Iterator[Any]:
-    """Stream the elements of a top-level JSON array (or one top-level value)."""
+def _json_values(stream: IO[bytes]) -> Iterator[tuple[Any, int]]:
+    """Stream ``(element, size in characters)`` of a top-level JSON array (or one value)."""
     decoder = json.JSONDecoder()
     reader = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
+    try:
+        yield from _json_chunks(reader, decoder)
+    finally:
+        reader.detach()  # the caller owns and closes the underlying file
+
+
+def _json_chunks(reader: io.TextIOWrapper, decoder: json.JSONDecoder) -> Iterator[tuple[Any, int]]:
     buffer, in_array, done = "", False, False
     while not done:
         chunk = reader.read(1 << 16)
@@ -188,7 +199,7 @@ def _json_values(stream: IO[bytes]) -> Iterator[Any]:
                 if done or len(buffer) > MAX_BYTES:
                     raise
                 break
-            yield value
+            yield value, end
             buffer = buffer[end:]
             if not in_array:
                 return
@@ -200,13 +211,21 @@ def read_json(stream: IO[bytes], source: str) -> Iterator[Item]:
     """A JSON object, or an array of objects, streamed element by element."""
     index = 0
     try:
-        for index, value in enumerate(_json_values(stream), start=1):
-            if isinstance(value, dict):
+        for index, (value, size) in enumerate(_json_values(stream), start=1):
+            if size > MAX_BYTES:
+                yield Problem(source=source, line=index, reason="too-large", detail="record over the size limit")
+            elif isinstance(value, dict):
                 yield from story_from_record(value, source, index)
             else:
                 yield Problem(source=source, line=index, reason="bad-json", detail="the element is not an object")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        yield Problem(source=source, line=index + 1, reason="bad-json", detail=str(exc).splitlines()[0])
+        if index == 0 and isinstance(exc, json.JSONDecodeError) and not exc.doc.strip():
+            yield Problem(source=source, reason="empty", detail="the file holds no JSON")
+        else:
+            yield Problem(source=source, line=index + 1, reason="bad-json", detail=str(exc).splitlines()[0])
+        return
+    if index == 0:
+        yield Problem(source=source, reason="empty", detail="the file holds no JSON")
 
 
 def story_from_html(html: str, source: str, url: str | None = None, story_id: str | None = None) -> Iterator[Item]:
@@ -219,7 +238,9 @@ def story_from_html(html: str, source: str, url: str | None = None, story_id: st
         yield Problem(source=source, reason="no-article", detail=f"HTML could not be parsed: {exc}")
         return
     data = json.loads(extracted) if extracted else {}
-    if not data.get("text"):
+    body = str(data.get("text") or "")
+    # trafilatura falls back to any text at all: navigation links are not an article
+    if len(body.split()) < 8 and not re.search(r"[.!?]", body):
         yield Problem(source=source, reason="no-article", detail="no article text found in the page")
         return
     text = data["text"]
@@ -262,6 +283,9 @@ def read_feed_bytes(data: bytes, source: str) -> Iterator[Item]:
     """RSS or Atom: one story per entry."""
     import feedparser
 
+    if not data.strip():
+        yield Problem(source=source, reason="empty", detail="the feed file is empty")
+        return
     feed = feedparser.parse(data)
     if not feed.entries:
         yield Problem(source=source, reason="no-article", detail="the feed has no entries")
@@ -301,6 +325,10 @@ def read_warc(stream: IO[bytes], source: str) -> Iterator[Item]:
             url = record.rec_headers.get_header("WARC-Target-URI")
             body = record.content_stream().read(MAX_BYTES + 1)
             where = f"{source}#{number}"
+            if len(body) <= MAX_BYTES and getattr(record.raw_stream, "limit", 0) > 0:
+                # bytes the record header promised never came: the file was cut here
+                yield Problem(source=where, reason="truncated", detail=f"{url}: the record is cut short")
+                return
             if len(body) > MAX_BYTES:
                 yield Problem(source=where, reason="too-large", detail=f"{url}: record over the size limit")
                 continue
@@ -308,7 +336,8 @@ def read_warc(stream: IO[bytes], source: str) -> Iterator[Item]:
                 yield from story_from_html(decode(body), where, url)
             except InputError as exc:
                 yield Problem(source=where, reason=exc.reason, detail=f"{url}: {exc.detail}")
-    except (ArchiveLoadFailed, EOFError, zlib.error, OSError) as exc:
+    except (ArchiveLoadFailed, EOFError, zlib.error, OSError, AttributeError, ValueError) as exc:
+        # warcio raises AttributeError when a file is cut inside a record header
         yield Problem(source=source, line=number or None, reason="truncated", detail=f"WARC ends early: {exc}")
 
 

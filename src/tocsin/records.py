@@ -11,6 +11,7 @@ the same cleaned text and the same offsets.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -226,9 +227,9 @@ class Event:
     polarity: str = "affirmed"
     modality: str = "actual"
     quote: bool = False
-    date: date | None = None
+    date: dt.date | None = None
     date_text: str | None = None
-    pub_date: date | None = None
+    pub_date: dt.date | None = None
     place: Place | None = None
     confidence: float = 0.5
     coder: str = "tocsin"
@@ -308,7 +309,7 @@ class Quote:
     start: int
     end: int
     direct: bool
-    date: date | None = None
+    date: dt.date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

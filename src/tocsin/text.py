@@ -75,27 +75,51 @@ def decode(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding)
+                text = data.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise InputError("bad-encoding", f"byte-order mark says {encoding}: {exc}") from exc
+            if not text.strip():
+                raise InputError("empty", "the document holds only a byte-order mark and whitespace")
+            return text
     utf16 = _looks_like_utf16(data)
     if utf16:
         try:
-            return data.decode(utf16)
+            text = data.decode(utf16)
         except UnicodeDecodeError:
-            pass
+            text = ""
+        if text.strip():
+            return text
+        if text:
+            raise InputError("empty", "the document holds only whitespace")
     sample = data[:65536]
     if b"\x00" in sample or sum(sample.count(bytes([b])) for b in _BINARY_BYTES) > len(sample) // 100:
         raise InputError("binary", "this looks like a binary file, not text")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        text = _legacy(data)
+    if not text.strip():
+        raise InputError("empty", "the document holds only whitespace")
+    return text
+
+
+def _legacy(data: bytes) -> str:
+    """Decode non-UTF-8 bytes. Western text (cp1252, a superset of Latin-1's
+    printable range) is tried first: charset detectors often rank other
+    single-byte code pages level with it on short texts and pick wrongly. It is
+    kept when most letters are plain ASCII, as in any Western European language;
+    Cyrillic or Greek bytes read as cp1252 come out almost all accented."""
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        letters = [c for c in text[:20000] if c.isalpha()]
+        if letters and sum(not c.isascii() for c in letters) <= len(letters) * 0.3:
+            return text
     best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        # Latin-1 maps every byte, so this is a last resort, not a failure.
-        return data.decode("latin-1")
-    return str(best)
+    # Latin-1 maps every byte, so it is a last resort rather than a failure.
+    return str(best) if best is not None else data.decode("latin-1")
 
 
 def normalize(text: str) -> str:
@@ -105,8 +129,10 @@ def normalize(text: str) -> str:
         >>> normalize("It\\u00e2\\u20ac\\u2122s \\u201cfine\\u201d\\r\\n")
         'It’s “fine”\\n'
     """
+    # Paragraph separators first: ftfy would turn U+2029 into a single line break.
+    text = text.replace("\u2029", "\n\n").replace("\u2028", "\n")
     text = ftfy.fix_text(text, config=_FTFY)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
     text = _ODD_SPACES.sub(" ", text)
     text = _TRAILING_SPACES.sub("\n", text)
