@@ -26,6 +26,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from .kb import Entry, KnowledgeBase
+from .nlp import entity_of
 from .records import Actor
 
 _MALE = {"he", "him", "his", "himself"}
@@ -98,16 +99,6 @@ class Context:
     day: date | None
     memory: Memory = field(default_factory=Memory)
     cache: dict[int, Actor | None] = field(default_factory=dict)
-
-
-def entity_of(token: Token) -> Span | None:
-    """The named entity that contains ``token``, if any."""
-    if not token.ent_type_:
-        return None
-    for ent in token.sent.ents if token.doc.has_annotation("SENT_START") else token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
 
 
 def _span_actor(span: Span | Token, **values: object) -> Actor:

@@ -486,7 +486,7 @@ def code_sentence(
             date_text = date_text if resolved else None
         resolved_actors = [_inherit_country(a, asserted) for a in resolved_actors]
         used = {t.i for t in trig.actors + recipient_tokens}
-        place = event_place(trig.token, used)
+        place = event_place(trig.token, sent, used)
         pattern = trig.pattern
         for actor, recipient in itertools.islice(itertools.product(resolved_actors, resolved_recipients), 4):
             if actor is not None and recipient is not None and _same(actor, recipient):

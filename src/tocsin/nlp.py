@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from .errors import ConfigError
 from .records import Sentence, Story
@@ -73,3 +73,18 @@ def sentences(story: Story, doc: Doc) -> list[Sentence]:
         if end > start:
             out.append(Sentence(story_id=story.id, index=len(out), text=story.text[start:end], start=start, end=end))
     return out
+
+
+def entity_of(token: Token) -> Span | None:
+    """The named entity that contains ``token``, found from its IOB tags (no
+    sentence or entity lists are built, which matters on hot paths)."""
+    if not token.ent_type_:
+        return None
+    doc = token.doc
+    start = token.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=token.ent_type)

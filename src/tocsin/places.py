@@ -22,6 +22,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
+from .nlp import entity_of
 from .records import Place
 
 _PLACE_PREPS = {"in", "at", "near", "outside", "across", "into", "inside", "around", "off", "over", "from", "on"}
@@ -100,14 +101,7 @@ def lookup(name: str) -> Place | None:
     )
 
 
-def _entity(token: Token) -> Span | None:
-    for ent in token.sent.ents:
-        if ent.start <= token.i < ent.end and ent.label_ in _PLACE_LABELS:
-            return ent
-    return None
-
-
-def event_place(trigger: Token, actor_tokens: set[int]) -> Place | None:
+def event_place(trigger: Token, sent: Span, actor_tokens: set[int]) -> Place | None:
     """The place of an event: a place-like prepositional object of the trigger
     (or of its governing verb), else another place named in the sentence.
 
@@ -119,11 +113,12 @@ def event_place(trigger: Token, actor_tokens: set[int]) -> Place | None:
         for prep in node.children:
             if prep.dep_ == "prep" and prep.lower_ in _PLACE_PREPS:
                 candidates += [o for o in prep.children if o.dep_ == "pobj"]
-    candidates += [t for t in trigger.sent if t.dep_ == "pobj" and t.head.lower_ in ("in", "near", "at")]
+    candidates += [t for t in sent if t.dep_ == "pobj" and t.head.lower_ in ("in", "near", "at")]
     for token in candidates:
         if token.i in actor_tokens:
             continue
-        ent = _entity(token)
+        ent = entity_of(token)
+        ent = ent if ent is not None and ent.label_ in _PLACE_LABELS else None
         text = ent.text if ent is not None else token.text
         if ent is None and token.pos_ != "PROPN":
             continue

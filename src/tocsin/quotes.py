@@ -139,16 +139,19 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
             if not sent.start_char <= start < sent.end_char:
                 continue
             who, cue = speaker, verb.text if verb is not None else None
+            cue_start = verb.idx if verb is not None else None
             if who is None and i > 0 and sents[i - 1].text.rstrip().endswith(":"):
                 prev_subject, prev_verb = _speaker_token(sents[i - 1], spans)
                 who = resolve(prev_subject, ctx) if prev_subject is not None else None
                 cue = prev_verb.text if prev_verb is not None else cue
+                cue_start = prev_verb.idx if prev_verb is not None else cue_start
             if who is None and last is not None and start - last_end < 400:
                 who, cue = last, cue or "(continued)"
             if who is None and i + 1 < len(sents) and "\n\n" not in story.text[sent.end_char : sents[i + 1].start_char]:
                 next_subject, next_verb = _speaker_token(sents[i + 1], spans)
                 if next_verb is not None and not any(c.dep_ == "ccomp" for c in next_verb.children):
                     who, cue = resolve(next_subject, ctx) if next_subject is not None else None, next_verb.text
+                    cue_start = next_verb.idx
             found.append(
                 Quote(
                     story_id=story.id,
@@ -159,6 +162,7 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                     end=end,
                     direct=True,
                     date=story.pub_date,
+                    cue_start=cue_start,
                 )
             )
             last, last_end = who, end
@@ -183,6 +187,7 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                             end=clause.end_char,
                             direct=False,
                             date=story.pub_date,
+                            cue_start=token.idx,
                         )
                     )
         source = according_to(sent)
@@ -197,6 +202,7 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                     end=sent.end_char,
                     direct=False,
                     date=story.pub_date,
+                    cue_start=source.head.head.idx,  # according → to → X
                 )
             )
     return sorted(found, key=lambda q: q.start)

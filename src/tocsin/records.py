@@ -300,6 +300,7 @@ class Quote:
             clause for indirect ones). start, end: offsets into the cleaned text.
         direct: True for words inside quotation marks.
         date: the story's publication date (quotes are dated by their story).
+        cue_start: offset of the cue word, when there is one.
     """
 
     story_id: str
@@ -310,6 +311,7 @@ class Quote:
     end: int
     direct: bool
     date: dt.date | None = None
+    cue_start: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -321,4 +323,5 @@ class Quote:
             "span": [self.start, self.end],
             "direct": self.direct,
             "date": self.date.isoformat() if self.date else None,
+            "cue_start": self.cue_start,
         }
