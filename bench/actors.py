@@ -72,9 +72,10 @@ def head_of(doc: Doc, start: int, end: int) -> Token | None:
 def name_matches(referent: str, actor: Actor | None) -> bool:
     if actor is None:
         return False
-    last = re.sub(r"[^\w-]", "", referent.split()[-1]).lower()
-    haystack = f"{actor.name or ''} {actor.text}".lower()
-    return bool(last) and last in haystack
+    # the surname's first six letters: transliterations differ at the end (Zelensky, Zelenskyy)
+    last = re.sub(r"[^\w-]", "", referent.split()[-1]).lower()[:6]
+    words = re.sub(r"[^\w\s-]", "", f"{actor.name or ''} {actor.text}").lower().split()
+    return bool(last) and any(w.startswith(last) for w in words)
 
 
 def right(label: dict, actor: Actor | None) -> bool:

@@ -38,6 +38,7 @@ PRONOUNS = _MALE | _FEMALE | _THING | _PLURAL | _FIRST
 
 _MODIFIERS = {"compound", "amod", "poss", "nmod", "det", "case", "nummod", "quantmod"}
 _OWNER = {"led", "run", "controlled", "owned", "commanded"}
+_PLACE_PREPS = {"in", "at", "near", "outside", "from", "into", "across", "around"}
 _NOT_OWNER = {"backed", "supported", "allied", "aligned", "sponsored", "funded", "armed", "trained", "leaning"}
 _PERSON_TITLES = ("leader", "head", "chief", "premier")
 _HEAD_OFFICES = ("president", "prime minister", "chancellor", "premier", "supreme leader", "king")
@@ -49,14 +50,39 @@ class Memory:
 
     actors: list[Actor] = field(default_factory=list)
     persons: list[Actor] = field(default_factory=list)
+    titles: dict[str, set[str]] = field(default_factory=dict)  # person → role words used for them
     gender: dict[str, str] = field(default_factory=dict)  # name → "m" / "f", learned from pronouns
     speaker: Actor | None = None  # who is speaking in the current quotation
 
-    def remember(self, actor: Actor, person: bool) -> None:
+    subjects: set[int] = field(default_factory=set)  # ids of mentions that were grammatical subjects
+
+    def remember(self, actor: Actor, person: bool, subject: bool = False) -> None:
         """Add a resolved mention (pronoun resolutions are not added again)."""
         self.actors.append(actor)
         if person:
             self.persons.append(actor)
+        if subject:
+            self.subjects.add(id(actor))
+
+    def entitle(self, actor: Actor, title: str) -> None:
+        """Note that the story calls ``actor`` by a title ("President Ruto")."""
+        self.titles.setdefault(actor.name or actor.text, set()).add(title)
+
+    def described(self, role: str, sector: str | None, country: str | None, person: bool) -> Actor | None:
+        """The antecedent of a definite description ("the president", "the group"):
+        the latest person called by that title (else of that country), or the
+        latest organisation or country of a compatible sector."""
+        if person:
+            recent = [a for a in reversed(self.persons[-12:]) if country in (None, a.country)]
+            titled = [a for a in recent if role in self.titles.get(a.name or a.text, set())]
+            return (titled or recent or [None])[0]
+        persons = {id(a) for a in self.persons}
+        for actor in reversed(self.actors[-40:]):  # descriptions reach further back than pronouns
+            if id(actor) in persons or (country and actor.country != country):
+                continue
+            if sector in actor.sector or (sector == "GOV" and not actor.sector and actor.kb_id == actor.country):
+                return actor
+        return None
 
     def surname(self, text: str) -> Actor | None:
         """An earlier person whose name ends with, or equals, ``text``."""
@@ -67,19 +93,21 @@ class Memory:
                 return actor
         return None
 
-    def pronoun(self, word: str) -> Actor | None:
-        """The antecedent of a pronoun, by gender, number and recency."""
+    def pronoun(self, word: str, at: int = 0) -> Actor | None:
+        """The antecedent of a pronoun at offset ``at``: gender and number must
+        agree; a person who was a subject in the last few hundred characters is
+        preferred (salience), else the most recent person."""
         word = word.lower()
         if word in _FIRST:
             return self.speaker
         if word in _MALE or word in _FEMALE:
             wanted = "m" if word in _MALE else "f"
-            for actor in reversed(self.persons[-6:]):
-                known = self.gender.get(actor.name or actor.text)
-                if known in (None, wanted):
-                    self.gender[actor.name or actor.text] = wanted
-                    return actor
-            return None
+            agreeing = [a for a in reversed(self.persons[-8:]) if self.gender.get(a.name or a.text) in (None, wanted)]
+            salient = [a for a in agreeing if id(a) in self.subjects and at - a.start < 400]
+            chosen = (salient or agreeing or [None])[0]
+            if chosen is not None:
+                self.gender[chosen.name or chosen.text] = wanted
+            return chosen
         persons = {id(a) for a in self.persons}
         for actor in reversed(self.actors[-8:]):
             if id(actor) not in persons and (actor.country or actor.group):
@@ -163,7 +191,7 @@ def _resolve(token: Token, ctx: Context) -> Actor | None:
             return replace(actor, text=span.text, start=span.start_char, end=span.end_char)
     lower = token.lower_
     if token.pos_ == "PRON" or lower in PRONOUNS:
-        antecedent = ctx.memory.pronoun(lower)
+        antecedent = ctx.memory.pronoun(lower, token.idx)
         if antecedent is None:
             return None
         return replace(
@@ -177,7 +205,7 @@ def _resolve(token: Token, ctx: Context) -> Actor | None:
     if actor is None:
         actor, person = _resolve_description(token, ctx)
     if actor is not None:
-        ctx.memory.remember(actor, person)
+        ctx.memory.remember(actor, person, subject=token.dep_ in ("nsubj", "nsubjpass"))
     return actor
 
 
@@ -192,7 +220,11 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
         entry = entries[0]
         person = entry.kind == "person"
         confidence = 0.9 if not person or entry.holds_office_on(ctx.day or entry.start or date.today()) else 0.7
-        return _from_entry(entry, span, confidence), person
+        actor = _from_entry(entry, span, confidence)
+        if person:
+            for title in [*entry.titles, *_titles_before(token, ctx)]:
+                ctx.memory.entitle(actor, title)
+        return actor, person
     earlier = ctx.memory.surname(text)
     if earlier is not None:
         return replace(earlier, text=span.text, start=span.start_char, end=span.end_char), True
@@ -204,17 +236,30 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
         group = next((g for g in map(ctx.kb.groups.get, words) if g), None)
         if country or group:
             return _span_actor(span, name=text, country=country, group=group, confidence=0.7), False
+    if label == "PERSON" and token.dep_ == "pobj" and token.head.lower_ in _PLACE_PREPS:
+        return None, False  # "in Banja Luka": the small model tags some places as people
     if label == "PERSON":
         found = _describe(token, ctx)
-        return _span_actor(
+        actor = _span_actor(
             span,
             name=text,
             country=found.country,
             sector=found.sector,
             group=found.group,
             confidence=0.6 if found.country else 0.3,
-        ), True
+        )
+        for title in _titles_before(token, ctx):
+            ctx.memory.entitle(actor, title)
+        return actor, True
     return None, False
+
+
+def _titles_before(token: Token, ctx: Context) -> list[str]:
+    """Role words in front of a name or in apposition to it ("President Ruto", "Ruto, the president")."""
+    words = [t.lower_ for t in token.lefts if t.dep_ in ("compound", "amod")]
+    words += [c.lemma_.lower() for c in token.children if c.dep_ == "appos"]
+    phrases = [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)]
+    return [p for p in phrases if p in ctx.kb.roles]
 
 
 @dataclass(frozen=True)
@@ -288,6 +333,22 @@ def _describe(token: Token, ctx: Context) -> _Description:
     return _Description(country=country, sector=sector, group=group, role=role, body=body)
 
 
+_PERSON_ROLES = frozenset(
+    "president prime minister premier chancellor minister spokesman spokeswoman spokesperson ambassador envoy "
+    "leader chief king queen mayor governor general commander emir politician dissident mastermind secretary "
+    "foreign minister defence minister defense minister secretary of state foreign secretary".split()
+) | {
+    "prime minister",
+    "foreign minister",
+    "defence minister",
+    "defense minister",
+    "secretary of state",
+    "foreign secretary",
+    "vice president",
+    "press secretary",
+}
+
+
 def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
     if token.pos_ not in ("NOUN", "PROPN"):
         return None, False
@@ -295,6 +356,19 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
     if not (found.country or found.group or found.role):
         return None, False
     span = noun_phrase(token)
+    definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.children)
+    if definite and found.role and not found.body and not found.group:
+        person = found.role in _PERSON_ROLES and token.tag_ in ("NN", "NNP")
+        sector = found.sector[0] if found.sector else None
+        antecedent = ctx.memory.described(found.role, sector, found.country, person)
+        if antecedent is not None:
+            return replace(
+                antecedent,
+                text=span.text,
+                start=span.start_char,
+                end=span.end_char,
+                confidence=min(antecedent.confidence, 0.6),
+            ), person
     title = found.role or token.lemma_.lower()
     if found.country and (title in _PERSON_TITLES or title in _HEAD_OFFICES or _is_title(title, ctx)):
         holder = _officeholder(found.country, title, ctx)

@@ -30,6 +30,11 @@ _OPEN, _CLOSE = "“", "”"
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of direct quotations (without the marks).
 
+    One quotation is open at a time: “ or " opens it, ” or " closes it, so
+    stories that mix straight and curly marks still pair up. A quotation still
+    open at a paragraph break continues only if the next paragraph opens with a
+    quotation mark (the newspaper convention); otherwise it is dropped.
+
     Example:
         >>> text = "“We will not retreat,” he said."
         >>> [text[s:e] for s, e in quote_spans(text)]
@@ -37,33 +42,19 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     start: int | None = None
-    straight: int | None = None
     for i, ch in enumerate(text):
-        if ch == _OPEN:
-            if start is None:
-                start = i + 1
-        elif ch == _CLOSE and start is not None:
+        if start is None and ch in (_OPEN, '"'):
+            start = i + 1
+        elif start is not None and ch in (_CLOSE, '"'):
             spans.append((start, i))
             start = None
-        elif ch == '"':
-            if straight is None:
-                straight = i + 1
-            else:
-                spans.append((straight, i))
-                straight = None
-        elif ch == "\n" and text[i : i + 2] == "\n\n":
-            nxt = text[i + 2 : i + 3]
-            if start is not None and nxt != _OPEN:
-                start = None  # an unclosed quote that does not continue: drop it
-            if straight is not None and nxt != '"':
-                straight = None
-            if start is not None:
+        elif start is not None and ch == _OPEN:
+            start = i + 1  # an opening mark inside an open quote: the earlier one was never closed
+        elif start is not None and ch == "\n" and text[i : i + 2] == "\n\n":
+            if text[i + 2 : i + 3] in (_OPEN, '"'):
                 spans.append((start, i))  # continues in the next paragraph, which opens anew
-                start = None
-            if straight is not None:
-                spans.append((straight, i))
-                straight = None
-    return sorted(spans)
+            start = None
+    return spans
 
 
 def inside(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
@@ -145,13 +136,13 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                 who = resolve(prev_subject, ctx) if prev_subject is not None else None
                 cue = prev_verb.text if prev_verb is not None else cue
                 cue_start = prev_verb.idx if prev_verb is not None else cue_start
-            if who is None and last is not None and start - last_end < 400:
-                who, cue = last, cue or "(continued)"
             if who is None and i + 1 < len(sents) and "\n\n" not in story.text[sent.end_char : sents[i + 1].start_char]:
                 next_subject, next_verb = _speaker_token(sents[i + 1], spans)
                 if next_verb is not None and not any(c.dep_ == "ccomp" for c in next_verb.children):
                     who, cue = resolve(next_subject, ctx) if next_subject is not None else None, next_verb.text
                     cue_start = next_verb.idx
+            if who is None and last is not None and start - last_end < 400:
+                who, cue = last, cue or "(continued)"
             found.append(
                 Quote(
                     story_id=story.id,
@@ -174,8 +165,9 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
             ):
                 continue
             for child in token.children:
-                if child.dep_ == "ccomp" and not inside(spans, child.idx, child.idx + 1):
-                    clause = doc[child.left_edge.i : child.right_edge.i + 1]
+                clause = doc[child.left_edge.i : child.right_edge.i + 1]
+                # a clause wholly inside quotation marks is the direct quote, already found
+                if child.dep_ == "ccomp" and not inside(spans, clause.start_char, clause.end_char):
                     who_token = subject_of(token)
                     found.append(
                         Quote(
