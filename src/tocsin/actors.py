@@ -190,7 +190,9 @@ def _resolve(token: Token, ctx: Context) -> Actor | None:
             span = token.doc[token.left_edge.i : inner.i + 1]
             return replace(actor, text=span.text, start=span.start_char, end=span.end_char)
     lower = token.lower_
-    if token.pos_ == "PRON" or lower in PRONOUNS:
+    # "US" and "IT" are names, not pronouns
+    shouting = token.text.isupper() and len(token.text) > 1
+    if (token.pos_ == "PRON" or lower in PRONOUNS) and not shouting and token.ent_type_ not in ("GPE", "ORG"):
         antecedent = ctx.memory.pronoun(lower, token.idx)
         if antecedent is None:
             return None
@@ -216,6 +218,11 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
     span: Span = ent if ent is not None else token.doc[token.i : token.i + 1]
     text = span.text[:-2] if span.text.endswith(("'s", "’s")) else span.text
     entries = ctx.kb.lookup(text, ctx.day)
+    for end in range(len(span) - 1, 0, -1):
+        if entries:
+            break
+        # "Montenegro province", "Gaza health ministry": the name before the generic words
+        entries = ctx.kb.lookup(span[:end].text, ctx.day)
     if entries:
         entry = entries[0]
         person = entry.kind == "person"
@@ -229,13 +236,26 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
     if earlier is not None:
         return replace(earlier, text=span.text, start=span.start_char, end=span.end_char), True
     label = ent.label_ if ent is not None else ""
+    words = [text, *text.split()]
+    named_country = next((c for c in map(ctx.kb.country_of, words) if c), None)
+    if label == "PERSON" and named_country:
+        label = "NORP"  # "Bosnian Serbs", "Bangladeshi": peoples the small model tags as persons
     if label == "NORP":
-        # "Bosnian Serbs": the first word that names a country or group
-        words = [text, *text.split()]
-        country = next((c for c in map(ctx.kb.country_of, words) if c), None)
+        # "Bosnian Serbs": the first word that names a country or group; else "Iraqi Kurds"
+        country = named_country or _describe(token, ctx).country
         group = next((g for g in map(ctx.kb.groups.get, words) if g), None)
         if country or group:
             return _span_actor(span, name=text, country=country, group=group, confidence=0.7), False
+    if label == "ORG" and named_country:
+        # an organisation tocsin does not know, named after its country
+        # ("Nigerian Union of Teachers", "Kenya Anti-Corruption Commission")
+        role = next((w.lower() for w in reversed(text.split()) if w.lower() in ctx.kb.roles), None)
+        sector = (ctx.kb.roles[role],) if role else ()
+        return _span_actor(span, name=text, country=named_country, sector=sector, confidence=0.6), False
+    if label in ("ORG", "NORP") and token.dep_ != "compound":
+        # a named organisation tocsin does not know is still an actor, of unknown country
+        found = _describe(token, ctx)
+        return _span_actor(span, name=text, country=found.country, sector=found.sector, confidence=0.3), False
     if label == "PERSON" and token.dep_ == "pobj" and token.head.lower_ in _PLACE_PREPS:
         return None, False  # "in Banja Luka": the small model tags some places as people
     if label == "PERSON":
@@ -286,7 +306,8 @@ def _modifier_country(mod: Token, ctx: Context) -> tuple[str | None, str | None]
         text = left[0].text if left else text
     country = ctx.kb.country_of(text)
     if country is None:
-        entries = [e for e in ctx.kb.lookup(text, ctx.day) if e.kind in ("country", "igo", "institution")]
+        # "the Bush administration", "the Kremlin's line": a known name lends its country
+        entries = [e for e in ctx.kb.lookup(text, ctx.day) if e.country]
         country = entries[0].country if entries else None
     return country, ctx.kb.groups.get(mod.text)
 

@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from .actors import Context, mentions, resolve
+from .actors import PRONOUNS, Context, mentions, resolve
 from .dates import resolve_date
 from .errors import ConfigError
 from .modality import ACCUSING, PERCEIVE, assess
@@ -46,7 +46,7 @@ _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "i
 LIGHT_VERBS = frozenset(
     "hold have launch carry conduct stage impose offer provide give send order begin start continue resume approve "
     "grant extend pledge promise make take unveil deliver announce seek propose reach sign step mount wage "
-    "slap adopt agree call intensify escalate accept".split()
+    "slap adopt agree call intensify escalate accept organize organise declare observe join lead end".split()
 )
 _CONTROL_BY_OBJECT = frozenset("call urge ask order tell press force persuade push invite allow encourage".split())
 _TIME_LABELS = {"DATE", "TIME"}
@@ -164,9 +164,29 @@ def _forms(token: Token) -> tuple[str, ...]:
     return (token.lemma_.lower(), lower, singular)
 
 
+def verb_forms(token: Token) -> tuple[str, ...]:
+    """The lemma, then base forms guessed from the surface: the small model's
+    lemmatizer misses some ("staged" → "stag"), and a missed verb is a missed event."""
+    low = token.lower_
+    forms = [token.lemma_.lower(), low]
+    if low.endswith("ied"):
+        forms.append(low[:-3] + "y")  # tried → try
+    if low.endswith("ed"):
+        forms += [low[:-1], low[:-2], low[:-3]]  # staged → stage, walked → walk, stopped → stop
+    if low.endswith("ing"):
+        forms += [low[:-3], low[:-3] + "e", low[:-4]]  # walking, staging, stopping
+    if low.endswith("s"):
+        forms += [low[:-1], low[:-2]]
+    return tuple(dict.fromkeys(f for f in forms if len(f) > 1))
+
+
+def _is_light(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX") and any(f in LIGHT_VERBS for f in verb_forms(token))
+
+
 def match_verb(token: Token, patterns: Patterns) -> tuple[Pattern, list[Token]] | None:
     """The longest verb pattern this token starts, with the dependents it used."""
-    candidates = patterns.verbs.get(token.lemma_.lower()) or patterns.verbs.get(token.lower_)
+    candidates = next((patterns.verbs[f] for f in verb_forms(token) if f in patterns.verbs), None)
     if not candidates:
         return None
     deps = _dependent_lemmas(token) if any(p.words for p in candidates) else {}
@@ -213,9 +233,9 @@ def _noun_is_event(token: Token) -> bool:
         for c in token.children
     ):
         return True
-    if token.dep_ in ("dobj", "nsubjpass", "attr") and head.lemma_ in LIGHT_VERBS | PERCEIVE:
+    if token.dep_ in ("dobj", "nsubjpass", "attr") and (_is_light(head) or head.lemma_ in PERCEIVE):
         return True
-    if token.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_ in LIGHT_VERBS:
+    if token.dep_ == "pobj" and head.dep_ == "prep" and _is_light(head.head):
         return True  # "agreed on a ceasefire", "called for talks"
     if (
         token.dep_ == "pobj"
@@ -292,16 +312,20 @@ def _inside(noun: Token) -> list[Token]:
     return found
 
 
-def _objects(verb: Token, used: list[Token], preferred: tuple[str, ...]) -> list[tuple[list[Token], str]]:
+def _objects(
+    verb: Token, used: list[Token], preferred: tuple[str, ...], addressed_by_clause: bool = False
+) -> list[tuple[list[Token], str]]:
     """Recipient candidates of a verb, best first; the first that resolves to an
     actor wins: the pattern's preposition, a passive subject, an object or dative
     (or an actor named inside it), a recipient preposition, then the subject of a
-    clause ("demanded that the US cancel") or the objects of an infinitive."""
+    clause of a demand ("demanded that the US cancel") or the objects of an infinitive."""
     out: list[tuple[list[Token], str]] = []
     for word in preferred:
         for token in used:
             if token.lower_ == word and token.dep_ in ("prep", "agent"):
-                out += [(_with_conjuncts(o), f"prep:{word}") for o in token.children if o.dep_ == "pobj"]
+                # "call on Moscow": the object; "return to base": part of the phrase, not a recipient
+                objs = [o for o in token.children if o.dep_ == "pobj" and o not in used]
+                out += [(_with_conjuncts(o), f"prep:{word}") for o in objs]
     for dep in ("nsubjpass", "dative", "dobj"):
         for child in verb.children:
             if child.dep_ == dep and child not in used:
@@ -314,7 +338,7 @@ def _objects(verb: Token, used: list[Token], preferred: tuple[str, ...]) -> list
                     out.append((_with_conjuncts(obj), f"prep:{child.lower_}"))
                     out += [([inner], f"prep:{child.lower_}>{inner.dep_}") for inner in _inside(obj)]
     for child in verb.children:
-        if child.dep_ == "ccomp":
+        if child.dep_ == "ccomp" and addressed_by_clause:
             out += [(_with_conjuncts(c), "clause-subject") for c in child.children if c.dep_ in ("nsubj", "nsubjpass")]
         elif child.dep_ == "xcomp":
             out += [(tokens, f"xcomp>{how}") for tokens, how in _objects(child, [], ())]
@@ -345,7 +369,7 @@ def _noun_roles(noun: Token) -> tuple[list[Token], list[Token], str]:
         governor = governor.head
     if governor.lemma_ in PERCEIVE:
         how.append(f"perceived-by:{governor.lemma_}")  # "we have not seen any withdrawal": we observe, not act
-    elif governor.lemma_ in LIGHT_VERBS and noun.dep_ in ("dobj", "pobj", "attr", "nsubjpass"):
+    elif _is_light(governor) and noun.dep_ in ("dobj", "pobj", "attr", "nsubjpass"):
         if not actors:
             found, verb_how = _subjects(governor)
             if noun.dep_ == "nsubjpass":
@@ -387,14 +411,20 @@ def _triggers(sent: Span, patterns: Patterns) -> list[_Trigger]:
             consumed.update(t.i for t in used)
             # an event noun carried by a light verb is the event: "impose sanctions" → SANCTION
             noun = next((c for c in token.children if c.dep_ == "dobj" and c.i not in consumed), None)
-            if noun is not None and token.lemma_ in LIGHT_VERBS and match_noun(noun, patterns) and not pattern.words:
+            if noun is not None and _is_light(token) and match_noun(noun, patterns) and not pattern.words:
                 continue
             subjects, how = _subjects(token)
             preferred = tuple(w for w in pattern.words if w in _RECIPIENT_PREPS)
             found.append(
-                _Trigger(token, pattern, subjects, _objects(token, used, preferred), f"verb {token.lemma_} [{how}]")
+                _Trigger(
+                    token,
+                    pattern,
+                    subjects,
+                    _objects(token, used, preferred, pattern.event_type == "REQUEST"),
+                    f"verb {token.lemma_} [{how}]",
+                )
             )
-    verb_triggers = {t.token.i for t in found if t.token.lemma_ not in LIGHT_VERBS}
+    verb_triggers = {t.token.i for t in found if not _is_light(t.token)}
     for token in sent:
         if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
             continue
@@ -487,7 +517,7 @@ def code_sentence(
         resolved_actors = [_inherit_country(a, asserted) for a in resolved_actors]
         used = {t.i for t in trig.actors + recipient_tokens}
         place = event_place(trig.token, sent, used)
-        pattern = trig.pattern
+        pattern = _by_actor(trig.pattern, resolved_actors[0], patterns)
         for actor, recipient in itertools.islice(itertools.product(resolved_actors, resolved_recipients), 4):
             if actor is not None and recipient is not None and _same(actor, recipient):
                 recipient = None
@@ -589,6 +619,15 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
     )
 
 
+def _by_actor(pattern: Pattern, actor: Actor | None, patterns: Patterns) -> Pattern:
+    """CAMEO codes some actions by who does them: civilians or the opposition
+    blocking roads or crossings protest (144); a state blockades (191)."""
+    if actor is not None and pattern.event_type == "COERCE" and pattern.mode == "restrict":
+        if set(actor.sector) & {"CVL", "OPP"}:
+            return replace(pattern, event_type="PROTEST", mode="obstruct", cameo="144")
+    return pattern
+
+
 def _first_actors(candidates: list[tuple[list[Token], str]], ctx: Context) -> tuple[list[Token], str]:
     """The first candidate group in which some token resolves to an actor."""
     for tokens, how in candidates:
@@ -598,7 +637,10 @@ def _first_actors(candidates: list[tuple[list[Token], str]], ctx: Context) -> tu
 
 
 def _same(a: Actor, b: Actor) -> bool:
-    return a.start == b.start or (a.kb_id is not None and a.kb_id == b.kb_id and a.sector == b.sector)
+    """The same actor twice ("Russia ... its troops"): no event from an actor to itself."""
+    if a.start == b.start or (a.kb_id is not None and a.kb_id == b.kb_id and a.sector == b.sector):
+        return True
+    return b.text.lower() in PRONOUNS and a.country is not None and a.country == b.country
 
 
 def _confidence(actor: Actor | None, recipient: Actor | None, pattern: Pattern) -> float:

