@@ -75,7 +75,7 @@ class Memory:
         if person:
             recent = [a for a in reversed(self.persons[-12:]) if country in (None, a.country)]
             titled = [a for a in recent if role in self.titles.get(a.name or a.text, set())]
-            return (titled or recent or [None])[0]
+            return next(iter(titled or recent), None)
         persons = {id(a) for a in self.persons}
         for actor in reversed(self.actors[-40:]):  # descriptions reach further back than pronouns
             if id(actor) in persons or (country and actor.country != country):
@@ -104,7 +104,7 @@ class Memory:
             wanted = "m" if word in _MALE else "f"
             agreeing = [a for a in reversed(self.persons[-8:]) if self.gender.get(a.name or a.text) in (None, wanted)]
             salient = [a for a in agreeing if id(a) in self.subjects and at - a.start < 400]
-            chosen = (salient or agreeing or [None])[0]
+            chosen = next(iter(salient or agreeing), None)
             if chosen is not None:
                 self.gender[chosen.name or chosen.text] = wanted
             return chosen

@@ -622,9 +622,9 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
 def _by_actor(pattern: Pattern, actor: Actor | None, patterns: Patterns) -> Pattern:
     """CAMEO codes some actions by who does them: civilians or the opposition
     blocking roads or crossings protest (144); a state blockades (191)."""
-    if actor is not None and pattern.event_type == "COERCE" and pattern.mode == "restrict":
-        if set(actor.sector) & {"CVL", "OPP"}:
-            return replace(pattern, event_type="PROTEST", mode="obstruct", cameo="144")
+    civilian = actor is not None and bool(set(actor.sector) & {"CVL", "OPP"})
+    if civilian and pattern.event_type == "COERCE" and pattern.mode == "restrict":
+        return replace(pattern, event_type="PROTEST", mode="obstruct", cameo="144")
     return pattern
 
 
