@@ -110,9 +110,11 @@ def coref(records: dict[str, dict]) -> None:
     print(f"Coreference: {sum(totals.values())} labelled mentions in {len(by_story)} stories")
     for kind in sorted(totals):
         print(f"  {kind:<12} {hits[kind]:3d}/{totals[kind]:<3d} = {hits[kind] / totals[kind]:.2f}")
-    print(f"  all          {sum(hits.values()):3d}/{sum(totals.values()):<3d} = "
-          f"{sum(hits.values()) / sum(totals.values()):.2f};  country right {country_hits}/{country_total} = "
-          f"{country_hits / max(country_total, 1):.2f}")
+    print(
+        f"  all          {sum(hits.values()):3d}/{sum(totals.values()):<3d} = "
+        f"{sum(hits.values()) / sum(totals.values()):.2f};  country right {country_hits}/{country_total} = "
+        f"{country_hits / max(country_total, 1):.2f}"
+    )
 
 
 def quotes(records: dict[str, dict]) -> None:
@@ -147,10 +149,14 @@ def quotes(records: dict[str, dict]) -> None:
     print(f"\nQuotations: {n} labelled in {len(by_story)} stories")
     print(f"  {'kind':<10} {'found':>7} {'speaker right':>14}")
     for kind in sorted(totals):
-        print(f"  {kind:<10} {found[kind]:3d}/{totals[kind]:<3d} {speaker[kind]:6d} = {speaker[kind] / totals[kind]:.2f}")
-    print(f"  all        {sum(found.values()):3d}/{n:<3d} {sum(speaker.values()):6d} = {sum(speaker.values()) / n:.2f}"
-          f" (of found: {sum(speaker.values()) / max(sum(found.values()), 1):.2f});"
-          f"  speaker country right {country_hits}/{country_total} = {country_hits / max(country_total, 1):.2f}")
+        print(
+            f"  {kind:<10} {found[kind]:3d}/{totals[kind]:<3d} {speaker[kind]:6d} = {speaker[kind] / totals[kind]:.2f}"
+        )
+    print(
+        f"  all        {sum(found.values()):3d}/{n:<3d} {sum(speaker.values()):6d} = {sum(speaker.values()) / n:.2f}"
+        f" (of found: {sum(speaker.values()) / max(sum(found.values()), 1):.2f});"
+        f"  speaker country right {country_hits}/{country_total} = {country_hits / max(country_total, 1):.2f}"
+    )
 
 
 def gold_actors() -> None:
@@ -180,9 +186,11 @@ def gold_actors() -> None:
                 if sector in SECTORS:
                     sector_total += 1
                     sector_hits += actor is not None and sector in actor.sector
-    print(f"\nGold actors (PLOVER records): country {country_hits}/{country_total} = "
-          f"{country_hits / max(country_total, 1):.2f}; sector {sector_hits}/{sector_total} = "
-          f"{sector_hits / max(sector_total, 1):.2f}")
+    print(
+        f"\nGold actors (PLOVER records): country {country_hits}/{country_total} = "
+        f"{country_hits / max(country_total, 1):.2f}; sector {sector_hits}/{sector_total} = "
+        f"{sector_hits / max(sector_total, 1):.2f}"
+    )
 
 
 def main() -> int:

@@ -105,7 +105,9 @@ def main() -> int:
 
     print(f"{len(stories)} stories, {words:,} words, {args.processes} process(es)")
     for name, seconds in results.items():
-        print(f"  {name:<34} {seconds:7.2f} s  {words / seconds:9,.0f} words/s  {len(stories) / seconds:7.1f} stories/s")
+        print(
+            f"  {name:<34} {seconds:7.2f} s  {words / seconds:9,.0f} words/s  {len(stories) / seconds:7.1f} stories/s"
+        )
     parse = results["bare spaCy"]
     print(f"ratio tocsin / bare spaCy: {results['tocsin'] / parse:.2f} (target <= 1.5)")
     print(f"actors + quotes / bare spaCy: {results['actors + quotes (on parsed docs)'] / parse:.2f} (target <= 0.20)")

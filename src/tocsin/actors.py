@@ -75,7 +75,9 @@ class Memory:
         if person:
             recent = [a for a in reversed(self.persons[-12:]) if country in (None, a.country)]
             titled = [a for a in recent if role in self.titles.get(a.name or a.text, set())]
-            return next(iter(titled or recent), None)
+            # someone the story calls by other titles only is not "the mayor"
+            untitled = [a for a in recent if not self.titles.get(a.name or a.text)]
+            return next(iter(titled or untitled), None)
         persons = {id(a) for a in self.persons}
         for actor in reversed(self.actors[-40:]):  # descriptions reach further back than pronouns
             if id(actor) in persons or (country and actor.country != country):
@@ -110,7 +112,7 @@ class Memory:
             return chosen
         persons = {id(a) for a in self.persons}
         for actor in reversed(self.actors[-8:]):
-            if id(actor) not in persons and (actor.country or actor.group):
+            if id(actor) not in persons and (actor.country or actor.group or actor.sector):
                 plural = actor.text.endswith("s") and not actor.kb_id
                 if word in _THING and plural:
                     continue
@@ -206,7 +208,9 @@ def _resolve(token: Token, ctx: Context) -> Actor | None:
     actor, person = _resolve_name(token, ctx)
     if actor is None:
         actor, person = _resolve_description(token, ctx)
-    if actor is not None:
+    # "met in Brussels": a place; it keeps its country but is no antecedent for "they"
+    place = token.dep_ == "pobj" and token.head.lower_ in _PLACE_PREPS and token.ent_type_ in ("GPE", "LOC", "FAC")
+    if actor is not None and not place:
         ctx.memory.remember(actor, person, subject=token.dep_ in ("nsubj", "nsubjpass"))
     return actor
 

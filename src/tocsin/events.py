@@ -496,8 +496,13 @@ def code_sentence(
     # Resolve mentions in reading order first, so pronouns see earlier mentions.
     mentions(sent, ctx)
     events: list[Event] = []
-    for trig in _triggers(sent, patterns):
+    triggers = _triggers(sent, patterns)
+    trigger_tokens = {t.token.i for t in triggers}
+    for trig in triggers:
         assessment = assess(trig.token, quotes, according)
+        if _purpose_of_event(trig.token, trigger_tokens) and assessment.modality in ("actual", "claimed"):
+            # "used tear gas to disperse them": the aim of a coded event, not a second event done
+            assessment = replace(assessment, modality="intended", cue="purpose")
         asserted = resolve(assessment.asserter, ctx) if assessment.asserter is not None else None
         if assessment.quote is not None and asserted is None:
             asserted = ctx.memory.speaker
@@ -617,6 +622,13 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
         confidence=round(event.confidence * 0.9, 2),
         explain=f"{event.explain}; derived {verbal} from {event.modality} {event.event_type}",
     )
+
+
+def _purpose_of_event(token: Token, trigger_tokens: set[int]) -> bool:
+    """Is ``token`` an infinitival purpose clause ("to disperse") of another trigger?"""
+    if token.dep_ != "advcl" or token.head.i not in trigger_tokens:
+        return False
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
 def _by_actor(pattern: Pattern, actor: Actor | None, patterns: Patterns) -> Pattern:

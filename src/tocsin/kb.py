@@ -87,17 +87,27 @@ class KnowledgeBase:
     roles: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
 
-    def add(self, entry: Entry, aliases: Iterable[str]) -> None:
-        """Index an entry under its name and aliases (and its titles, for people)."""
+    def add(self, entry: Entry, aliases: Iterable[str], *, first: bool = False) -> None:
+        """Index an entry under its name and aliases (and its titles, for people).
+
+        ``first`` puts it ahead of entries already known by the same names, so a
+        user's override wins over the shipped data.
+        """
         for alias in {entry.name, *aliases}:
             key = normalize_name(alias)
             if not key:
                 continue
-            if entry not in self.names[key]:
-                self.names[key].append(entry)
+            targets = [self.names[key]]
             # Case-insensitive matching only for names that cannot be ordinary words.
             if len(key) > 4 or " " in key:
-                self.folded[key.casefold()].append(entry)
+                targets.append(self.folded[key.casefold()])
+            for found in targets:
+                if entry in found:
+                    continue
+                if first:
+                    found.insert(0, entry)
+                else:
+                    found.append(entry)
         for title in entry.titles:
             if entry.country:
                 self.offices[(entry.country, title)].append(entry)
@@ -107,8 +117,8 @@ class KnowledgeBase:
         when any spell is (otherwise their latest spell is returned).
 
         Example:
-            >>> [e.kb_id for e in load_kb().lookup("the Kremlin")]
-            ['kremlin']
+            >>> [e.country for e in load_kb().lookup("the Kremlin")]
+            ['RUS']
         """
         key = normalize_name(text)
         found = self.names.get(key) or (self.folded.get(key.casefold()) if key != key.lower() else None) or []
@@ -256,7 +266,7 @@ def load_kb(overrides: tuple[str, ...] = ()) -> KnowledgeBase:
         kb.groups[row["word"]] = row["group"]
     for override in overrides:
         for entry, aliases in load_overrides(Path(override)):
-            kb.add(entry, aliases)
+            kb.add(entry, aliases, first=True)
     return kb
 
 
@@ -292,6 +302,8 @@ def load_overrides(path: Path) -> list[tuple[Entry, list[str]]]:
         raise ConfigError(f"{path}: cannot read the actors file: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    except ValueError as exc:  # e.g. an unquoted impossible date such as 2024-13-01
+        raise ConfigError(f"{path}: a value could not be read ({exc}); check the dates") from exc
     if not isinstance(data, list):
         raise ConfigError(f"{path}:1: the actors file must be a YAML list of entries")
     out = []
@@ -303,7 +315,8 @@ def load_overrides(path: Path) -> list[tuple[Entry, list[str]]]:
             k: ("|".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v)))
             for k, v in item.items()
         }
-        row.setdefault("kb_id", re.sub(r"[^a-z0-9]+", "-", row.get("name", "").lower()).strip("-"))
+        _require(row, where, "name", "country", "sector")
+        row.setdefault("kb_id", re.sub(r"[^a-z0-9]+", "-", row["name"].lower()).strip("-"))
         kind = row.pop("kind", "person") or "person"
         if kind not in ("person", "institution", "igo"):
             raise ConfigError(f"{where}: field 'kind': {kind!r} is not person, institution or igo")

@@ -121,7 +121,7 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
     sents = [s for s in doc.sents if s.text.strip()]
     found: list[Quote] = []
     last: Actor | None = None
-    last_end = -1
+    last_sentence = -10
     for i, sent in enumerate(sents):
         mentions(sent, ctx)
         subject, verb = _speaker_token(sent, spans)
@@ -141,8 +141,8 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                 if next_verb is not None and not any(c.dep_ == "ccomp" for c in next_verb.children):
                     who, cue = resolve(next_subject, ctx) if next_subject is not None else None, next_verb.text
                     cue_start = next_verb.idx
-            if who is None and last is not None and start - last_end < 400:
-                who, cue = last, cue or "(continued)"
+            if who is None and last is not None and i - last_sentence <= 1:
+                who, cue = last, cue or "(continued)"  # only when no other sentence came between
             found.append(
                 Quote(
                     story_id=story.id,
@@ -156,7 +156,7 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                     cue_start=cue_start,
                 )
             )
-            last, last_end = who, end
+            last, last_sentence = who, i
         for token in sent:
             if (
                 token.lemma_ not in REPORTING
@@ -166,8 +166,11 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                 continue
             for child in token.children:
                 clause = doc[child.left_edge.i : child.right_edge.i + 1]
-                # a clause wholly inside quotation marks is the direct quote, already found
-                if child.dep_ == "ccomp" and not inside(spans, clause.start_char, clause.end_char):
+                words = [t for t in clause if not t.is_punct]
+                # a clause wholly inside quotation marks is the direct quote, already found;
+                # one that only quotes a word ("said the West was “lying”") is reported speech
+                whole = inside(spans, words[0].idx, words[-1].idx + len(words[-1])) if words else True
+                if child.dep_ == "ccomp" and not whole:
                     who_token = subject_of(token)
                     found.append(
                         Quote(
