@@ -25,14 +25,16 @@ def test_pipeline_run_demo_writes_every_story(tmp_path: Path) -> None:
 
 
 def test_pipeline_bad_documents_are_counted_and_skipped(tmp_path: Path) -> None:
-    (tmp_path / "good.txt").write_text("The ministers met in Geneva on Monday and agreed to talk again.")
-    (tmp_path / "empty.txt").write_text("")
-    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
-    (tmp_path / "bad.jsonl").write_text('{"text": "Talks resumed in Cairo on Sunday."}\n{not json\n')
-    (tmp_path / "german.txt").write_text(
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "good.txt").write_text("The ministers met in Geneva on Monday and agreed to talk again.")
+    (source / "empty.txt").write_text("")
+    (source / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (source / "bad.jsonl").write_text('{"text": "Talks resumed in Cairo on Sunday."}\n{not json\n')
+    (source / "german.txt").write_text(
         "Die Außenminister trafen sich am Montag in Genf. Sie vereinbarten, die Gespräche fortzusetzen."
     )
-    summary = run([tmp_path], Settings(out=str(tmp_path / "out")))
+    summary = run([source], Settings(out=str(tmp_path / "out")))
     assert summary.ok == 2
     assert summary.skipped == {"empty": 1, "binary": 1, "bad-json": 1, "not-english": 1}
     assert "2 ok, 4 skipped" in summary.line()

@@ -3,8 +3,13 @@
 The public API::
 
     import tocsin
-    story = tocsin.clean(raw_text, pub_date=date(2022, 2, 15))
-    for item in tocsin.read("stories.jsonl"):   # Story or Problem, streamed
+    events = tocsin.code(raw_text, pub_date=date(2022, 2, 15))      # list[Event]
+    rows = [e.to_row() for e in events]                              # pandas.DataFrame(rows)
+    for event in tocsin.code_many(stories):                          # streamed
+        ...
+    quotes = tocsin.quotes(raw_text, pub_date=...)                   # who said what
+    story = tocsin.clean(raw_text)                                   # cleaned Story
+    for item in tocsin.read("stories.jsonl"):                        # Story or Problem, streamed
         ...
 """
 
@@ -13,9 +18,9 @@ from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
 from .errors import ConfigError, InputError, StoreError, TocsinError
-from .pipeline import Summary, clean
+from .pipeline import Summary, clean, code, code_many, quotes
 from .readers import read
-from .records import Problem, Removal, Sentence, Story
+from .records import Actor, Event, Place, Problem, Quote, Removal, Sentence, Story
 from .settings import Settings
 
 try:
@@ -26,9 +31,13 @@ except _PackageNotFoundError:  # running from a source tree that was not install
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
 __all__ = [
+    "Actor",
     "ConfigError",
+    "Event",
     "InputError",
+    "Place",
     "Problem",
+    "Quote",
     "Removal",
     "Sentence",
     "Settings",
@@ -38,5 +47,8 @@ __all__ = [
     "TocsinError",
     "__version__",
     "clean",
+    "code",
+    "code_many",
+    "quotes",
     "read",
 ]

@@ -223,6 +223,17 @@ def match_noun(token: Token, patterns: Patterns) -> Pattern | None:
     return None
 
 
+_FIGURATIVE = frozenset(
+    "economic trade price currency information propaganda media culture cultural political legal tariff "
+    "diplomatic verbal war-of-words".split()
+)
+
+
+def _figurative(token: Token) -> bool:
+    """ "An economic war", "a trade war", "a propaganda offensive": not armed conflict."""
+    return any(c.lower_ in _FIGURATIVE for c in token.children if c.dep_ in ("amod", "compound"))
+
+
 def _noun_is_event(token: Token) -> bool:
     """Is an event noun used as an event here, rather than mentioned in passing?"""
     head = token.head
@@ -334,7 +345,7 @@ def _objects(
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in _RECIPIENT_PREPS and child not in used:
             for obj in child.children:
-                if obj.dep_ == "pobj":
+                if obj.dep_ == "pobj" and obj not in used:
                     out.append((_with_conjuncts(obj), f"prep:{child.lower_}"))
                     out += [([inner], f"prep:{child.lower_}>{inner.dep_}") for inner in _inside(obj)]
     for child in verb.children:
@@ -429,7 +440,7 @@ def _triggers(sent: Span, patterns: Patterns) -> list[_Trigger]:
         if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
             continue
         noun_pattern = match_noun(token, patterns)
-        if noun_pattern is None or not _noun_is_event(token):
+        if noun_pattern is None or not _noun_is_event(token) or _figurative(token):
             continue
         governor = token.head.head if token.dep_ == "pobj" else token.head
         if governor.i in verb_triggers and token.dep_ in ("dobj", "pobj"):

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tocsin.dates import WEEKDAYS, resolve_date
+from tocsin.pipeline import code
+
+PUB = date(2022, 2, 17)  # a Thursday
+
+
+@pytest.mark.parametrize("weekday", [w.title() for w in WEEKDAYS])
+def test_dates_past_weekday_is_latest_on_or_before_pub_date(weekday: str) -> None:
+    day = resolve_date(f"on {weekday}", PUB)
+    assert day is not None
+    assert PUB - timedelta(days=6) <= day <= PUB
+    assert day.strftime("%A") == weekday
+
+
+@pytest.mark.parametrize(
+    ("text", "future", "expected"),
+    [
+        ("next Monday", False, date(2022, 2, 21)),
+        ("on Friday", True, date(2022, 2, 18)),
+        ("tomorrow", False, date(2022, 2, 18)),
+        ("in December", True, date(2022, 12, 1)),
+    ],
+)
+def test_dates_future_expression_may_follow_pub_date(text: str, future: bool, expected: date) -> None:
+    assert resolve_date(text, PUB, future=future) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("today", date(2022, 2, 17)),
+        ("yesterday", date(2022, 2, 16)),
+        ("three days ago", date(2022, 2, 14)),
+        ("Feb. 16", date(2022, 2, 16)),
+        ("February 16", date(2022, 2, 16)),
+        ("16 February 2022", date(2022, 2, 16)),
+        ("Feb. 16, 2021", date(2021, 2, 16)),
+    ],
+)
+def test_dates_day_expression_resolves_to_that_day(text: str, expected: date) -> None:
+    assert resolve_date(text, PUB) == expected
+
+
+@pytest.mark.parametrize(("text", "first", "last"), [("last week", date(2022, 2, 7), date(2022, 2, 13))])
+def test_dates_last_week_falls_in_previous_week(text: str, first: date, last: date) -> None:
+    day = resolve_date(text, PUB)
+    assert day is not None and first <= day <= last
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "months"),
+    [
+        ("in December", 2021, {12}),
+        ("last spring", 2021, {3, 4, 5}),
+        ("in 2014", 2014, set(range(1, 13))),
+        ("two years ago", 2020, set(range(1, 13))),
+    ],
+)
+def test_dates_coarse_expression_resolves_to_its_period(text: str, year: int, months: set[int]) -> None:
+    day = resolve_date(text, PUB)
+    assert day is not None and day.year == year and day.month in months
+
+
+@pytest.mark.parametrize("text", ["in December", "last spring", "on Friday", "Sept. 3"])
+def test_dates_past_event_is_never_after_pub_date(text: str) -> None:
+    day = resolve_date(text, PUB)
+    assert day is not None and day <= PUB
+
+
+@pytest.mark.parametrize("text", ["eight years", "for eight years", "57", "Feb. 30", "the weekend", ""])
+def test_dates_non_date_is_none(text: str) -> None:
+    assert resolve_date(text, PUB) is None
+
+
+@pytest.mark.xfail(reason="a weekday wins over the explicit date next to it (→ 2022-02-14)", strict=True)
+@pytest.mark.parametrize(("text", "expected"), [("Monday, Jan. 10", date(2022, 1, 10))])
+def test_dates_weekday_with_explicit_date_uses_the_date(text: str, expected: date) -> None:
+    assert resolve_date(text, PUB) == expected
+
+
+@pytest.mark.xfail(
+    reason="'last <season>' always goes back a year, even when that season has already passed this year",
+    strict=True,
+)
+@pytest.mark.parametrize(
+    ("text", "pub_date", "year"),
+    [("last summer", date(2022, 11, 10), 2022), ("last spring", date(2022, 7, 1), 2022)],
+)
+def test_dates_last_season_is_the_most_recent_one(text: str, pub_date: date, year: int) -> None:
+    day = resolve_date(text, pub_date)
+    assert day is not None and day.year == year
+
+
+# --- through the pipeline ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [("Russia attacked Ukraine on Tuesday.", date(2022, 2, 15))])
+def test_dates_code_dates_event_to_named_weekday(text: str, expected: date) -> None:
+    assert [e.date for e in code(text, pub_date=PUB)] == [expected]
+
+
+@pytest.mark.parametrize("text", ["Russia attacked Ukraine on Tuesday."])
+def test_dates_code_keeps_date_text(text: str) -> None:
+    (event,) = code(text, pub_date=PUB)
+    assert event.date_text is not None and "Tuesday" in event.date_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russia will attack Ukraine on Friday.", date(2022, 2, 18)),
+        ("Russia attacked Ukraine on Friday.", date(2022, 2, 11)),
+    ],
+)
+def test_dates_code_tense_decides_weekday_direction(text: str, expected: date) -> None:
+    assert {e.date for e in code(text, pub_date=PUB) if e.event_type == "ASSAULT"} == {expected}
+
+
+@pytest.mark.xfail(reason="the weekday wins over the explicit date: dated 2022-02-14", strict=True)
+@pytest.mark.parametrize(("text", "expected"), [("Russia attacked Ukraine on Monday, Jan. 10.", date(2022, 1, 10))])
+def test_dates_code_uses_explicit_date_after_weekday(text: str, expected: date) -> None:
+    assert [e.date for e in code(text, pub_date=PUB)] == [expected]
+
+
+@pytest.mark.parametrize("text", ["Russia attacked Ukraine.", "Russia has occupied Crimea for eight years."])
+def test_dates_code_without_date_expression_uses_pub_date(text: str) -> None:
+    assert [(e.date, e.date_text) for e in code(text, pub_date=PUB)] == [(PUB, None)]
+
+
+@pytest.mark.parametrize("text", ["Russia attacked Ukraine on Tuesday.", "Russia attacked Ukraine."])
+def test_dates_code_without_pub_date_has_no_date(text: str) -> None:
+    assert [(e.date, e.pub_date) for e in code(text)] == [(None, None)]
