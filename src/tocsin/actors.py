@@ -184,6 +184,32 @@ def _quantified(token: Token) -> Token | None:
     return None
 
 
+#: Verbs that report speech; "X said it would ..." binds "it" to X.
+REPORTING = frozenset(
+    "say tell add state announce claim insist note declare write argue explain report confirm stress "
+    "acknowledge assert maintain reiterate allege suggest remark comment post tweet respond reply predict "
+    "estimate believe think deny warn accuse vow promise pledge threaten".split()
+)
+
+
+def _reporter(pronoun: Token, ctx: Context) -> Actor | None:
+    """In "Iraq said it would allow ...", the subject pronoun of a reported clause is the speaker,
+    when gender and number agree."""
+    clause = pronoun.head
+    if pronoun.dep_ not in ("nsubj", "nsubjpass") or clause.dep_ != "ccomp" or clause.head.lemma_ not in REPORTING:
+        return None
+    speaker = next((c for c in clause.head.children if c.dep_ == "nsubj"), None)
+    if speaker is None or speaker.i == pronoun.i or speaker.lower_ in PRONOUNS:
+        return None
+    actor = resolve(speaker, ctx)
+    if actor is None:
+        return None
+    person = any(actor is p for p in ctx.memory.persons) or actor.kb_id in {p.kb_id for p in ctx.memory.persons}
+    word = pronoun.lower_
+    agrees = (word in _MALE | _FEMALE) == person if word not in _FIRST else False
+    return actor if agrees else None
+
+
 def _resolve(token: Token, ctx: Context) -> Actor | None:
     inner = _quantified(token)
     if inner is not None:
@@ -195,7 +221,7 @@ def _resolve(token: Token, ctx: Context) -> Actor | None:
     # "US" and "IT" are names, not pronouns
     shouting = token.text.isupper() and len(token.text) > 1
     if (token.pos_ == "PRON" or lower in PRONOUNS) and not shouting and token.ent_type_ not in ("GPE", "ORG"):
-        antecedent = ctx.memory.pronoun(lower, token.idx)
+        antecedent = _reporter(token, ctx) or ctx.memory.pronoun(lower, token.idx)
         if antecedent is None:
             return None
         return replace(
@@ -227,6 +253,11 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
             break
         # "Montenegro province", "Gaza health ministry": the name before the generic words
         entries = ctx.kb.lookup(span[:end].text, ctx.day)
+    if not entries and len(span) > 1 and (ent is None or ent.label_ == "PERSON"):
+        # "Omar El Bashir": a spelling the KB lacks, but a surname it knows for someone in office
+        entries = [e for e in ctx.kb.lookup(span[-1].text, ctx.day) if e.kind == "person"]
+        if ctx.day is not None:
+            entries = [e for e in entries if e.holds_office_on(ctx.day)]
     if entries:
         entry = entries[0]
         person = entry.kind == "person"
@@ -344,10 +375,11 @@ def _describe(token: Token, ctx: Context) -> _Description:
             named = ctx.kb.lookup(ent.text if ent is not None else mod.text, ctx.day)
             body = next((e for e in named if e.kind in ("institution", "igo")), None)
     for child in token.rights:
-        if child.dep_ == "prep" and child.lower_ in ("of", "from", "in"):
+        # "members of X", "activists from the Fatah party", "students throughout Indonesia"
+        if child.dep_ == "prep" and child.lower_ in ("of", "from", "in", "throughout", "across", "within", "at"):
             for obj in child.children:
                 if obj.dep_ == "pobj":
-                    owner = resolve(obj, ctx) if child.lower_ == "of" else None
+                    owner = resolve(obj, ctx)
                     country = country or (owner.country if owner else ctx.kb.country_of(obj.text))
         if child.dep_ == "appos":
             inner = _describe(child, ctx)

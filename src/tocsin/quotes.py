@@ -16,14 +16,9 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from .actors import Context, mentions, resolve
+from .actors import REPORTING, Context, mentions, resolve
 from .records import Actor, Quote, Story
 
-REPORTING = frozenset(
-    "say tell add state announce claim insist note declare write argue explain report confirm stress "
-    "acknowledge assert maintain reiterate allege suggest remark comment post tweet respond reply predict "
-    "estimate believe think deny warn accuse vow promise pledge threaten".split()
-)
 _OPEN, _CLOSE = "“", "”"
 
 
