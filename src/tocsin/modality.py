@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from .quotes import REPORTING, inside
+from .actors import REPORTING
+from .quotes import inside
 
 INTEND = frozenset(
     "plan intend aim seek strive vow pledge promise prepare want hope decide agree offer try attempt expect "
