@@ -155,7 +155,6 @@ def test_actors_he_is_the_salient_subject(nlp: Any, text: str, kb_id: str) -> No
         "Angela Merkel met Putin. She said the talks were useful.",
         pytest.param(
             "Putin met Angela Merkel. She said the talks were useful.",
-            marks=pytest.mark.xfail(reason="'she' goes to the male subject Putin (no gender for names)", strict=True),
         ),
     ],
 )

@@ -145,10 +145,6 @@ def test_ontology_every_shipped_phrase_is_loaded() -> None:
     assert [phrase for _, kind, phrase in _shipped_phrases() if phrase not in loaded[kind]] == []
 
 
-@pytest.mark.xfail(
-    reason="'send troop' is listed under both AID (military) and MOBILIZE (troops); the MOBILIZE entry never fires",
-    strict=True,
-)
 def test_ontology_no_phrase_is_listed_under_two_types() -> None:
     owners: dict[tuple[str, str], set[str]] = {}
     for event_type, kind, phrase in _shipped_phrases():

@@ -39,6 +39,9 @@ PRONOUNS = _MALE | _FEMALE | _THING | _PLURAL | _FIRST
 _MODIFIERS = {"compound", "amod", "poss", "nmod", "det", "case", "nummod", "quantmod"}
 _OWNER = {"led", "run", "controlled", "owned", "commanded"}
 _PLACE_PREPS = {"in", "at", "near", "outside", "from", "into", "across", "around"}
+# words before a name that give its bearer's gender ("Mrs. Roe", "spokeswoman Jane Roe")
+_GENDERED = {w: "f" for w in "mrs mrs. ms ms. madam queen princess lady spokeswoman chairwoman congresswoman".split()}
+_GENDERED.update({w: "m" for w in "mr mr. king prince sir lord spokesman chairman congressman".split()})
 _NOT_OWNER = {"backed", "supported", "allied", "aligned", "sponsored", "funded", "armed", "trained", "leaning"}
 _PERSON_TITLES = ("leader", "head", "chief", "premier")
 _HEAD_OFFICES = ("president", "prime minister", "chancellor", "premier", "supreme leader", "king")
@@ -263,6 +266,8 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
         person = entry.kind == "person"
         confidence = 0.9 if not person or entry.holds_office_on(ctx.day or entry.start or date.today()) else 0.7
         actor = _from_entry(entry, span, confidence)
+        if person and entry.gender:
+            ctx.memory.gender.setdefault(entry.name, entry.gender)
         if person:
             for title in [*entry.titles, *_titles_before(token, ctx)]:
                 ctx.memory.entitle(actor, title)
@@ -305,6 +310,9 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
         )
         for title in _titles_before(token, ctx):
             ctx.memory.entitle(actor, title)
+        honorific = next((_GENDERED[w.lower_] for w in token.lefts if w.lower_ in _GENDERED), None)
+        if honorific:
+            ctx.memory.gender.setdefault(text, honorific)
         return actor, True
     return None, False
 

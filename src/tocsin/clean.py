@@ -310,18 +310,22 @@ def _blocks(text: str, offset: int) -> list[_Line]:
     return out
 
 
+# Comments can only follow some article: at least a sentence of it.
+_MIN_ARTICLE = 40
+
+
 def _comment_boundary(text: str) -> int | None:
     """Where a tail that may hold reader comments starts: after the last credit
     line that follows some article text, or after a long blank gap."""
     candidates = []
     for line in _lines(text):
-        if line.start > 200 and is_credit_line(line.text):
+        if line.start > _MIN_ARTICLE and is_credit_line(line.text):
             candidates.append(line.start + len(line.text))
-    candidates += [m.end() for m in _GAP.finditer(text) if m.start() > 200]
+    candidates += [m.end() for m in _GAP.finditer(text) if m.start() > _MIN_ARTICLE]
     for match in _HANDLE.finditer(text):
         # comment-thread furniture is itself a layout cue (no gap needed)
         start = text.rfind("\n", 0, match.start()) + 1
-        if start > 200:
+        if start > _MIN_ARTICLE:
             candidates.append(start)
     return min(candidates) if candidates else None
 

@@ -68,6 +68,8 @@ def resolve_date(text: str, pub_date: date, *, future: bool = False) -> date | N
         return pub_date - timedelta(days=1)
     if joined == "tomorrow":
         return pub_date + timedelta(days=1)
+    if any(w in MONTHS for w in low) and any(w[:1].isdigit() for w in low):
+        return _calendar(low, pub_date, future)  # "Monday, Jan. 10": the explicit date wins
     for i, word in enumerate(low):
         if word in WEEKDAYS:
             wanted = WEEKDAYS.index(word)
@@ -99,8 +101,14 @@ def resolve_date(text: str, pub_date: date, *, future: bool = False) -> date | N
     if match:
         year = int(match[3]) if match[3] else pub_date.year
         candidate = date(year, SEASONS[match[2]], 1)
-        if not match[3] and (match[1] == "last" or (candidate > pub_date and not future)):
-            candidate = date(year - 1, SEASONS[match[2]], 1)
+        if match[3]:
+            return candidate
+        if match[1] == "last":
+            # the most recent season that has ended: "last summer" said in November is this year's
+            ended = _shift_months(candidate, 3) <= pub_date
+            return candidate if ended else date(year - 1, SEASONS[match[2]], 1)
+        if candidate > pub_date and not future:
+            return date(year - 1, SEASONS[match[2]], 1)
         return candidate
     return _calendar(low, pub_date, future)
 

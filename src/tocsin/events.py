@@ -88,7 +88,10 @@ def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: a patterns file maps event types to lists of entries")
     for type_name, entries in data.items():
-        event_type = ontology.canonical(str(type_name))
+        try:
+            event_type = ontology.canonical(str(type_name))
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from exc
         if not isinstance(entries, list):
             raise ConfigError(f"{source}: {type_name}: expected a list of entries")
         for number, entry in enumerate(entries, start=1):
@@ -216,6 +219,9 @@ def match_noun(token: Token, patterns: Patterns) -> Pattern | None:
     hyphen = _hyphenated(token)
     if hyphen:
         keys.append(hyphen)
+    for prep in token.children:  # "expulsion of diplomats", "show of force"
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            keys += [f"{lemma} of {o.lemma_.lower()}" for o in prep.children if o.dep_ == "pobj"]
     keys += [lemma, token.lower_]
     for key in keys:
         if key in patterns.nouns:
@@ -300,7 +306,7 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
 
 def _accused(verb: Token) -> Token | None:
     """In "accused X of shelling", the X who is said to have done the shelling."""
-    if verb.dep_ != "pcomp" or verb.head.lower_ != "of":
+    if verb.dep_ != "pcomp" or verb.head.lower_ not in ("of", "for"):
         return None
     owner = verb.head.head
     if owner.pos_ in ("NOUN", "PROPN", "PRON") and owner.head.lemma_ in ACCUSING:
@@ -310,6 +316,10 @@ def _accused(verb: Token) -> Token | None:
     return None
 
 
+_INTRANSITIVE_TYPES = frozenset({"MOBILIZE", "PROTEST"})
+_INTRANSITIVE_MODES = frozenset(
+    {("RETREAT", "withdraw"), ("RETREAT", None), ("CONSULT", "visit"), ("RETREAT", "resign")}
+)
 _INNER_PREPS = ("of", "on", "against", "to", "into", "with", "by", "from", "for", "toward", "towards", "over")
 
 
@@ -339,9 +349,15 @@ def _objects(
                 out += [(_with_conjuncts(o), f"prep:{word}") for o in objs]
     for dep in ("nsubjpass", "dative", "dobj"):
         for child in verb.children:
-            if child.dep_ == dep and child not in used:
-                out.append((_with_conjuncts(child), dep))
-                out += [([inner], f"{dep}>{inner.dep_}") for inner in _inside(child)]
+            if child.dep_ != dep:
+                continue
+            inside = [([inner], f"{dep}>{inner.dep_}") for inner in _inside(child)]
+            if child in used:
+                # a pattern's own object names the recipient inside it ("imposed sanctions on
+                # Russia", "shared intelligence with Egypt"), or is one ("expelled Russian diplomats")
+                out += [*inside, (_with_conjuncts(child), dep)]
+            else:
+                out += [(_with_conjuncts(child), dep), *inside]
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in _RECIPIENT_PREPS and child not in used:
             for obj in child.children:
@@ -356,8 +372,12 @@ def _objects(
     return out
 
 
-def _noun_roles(noun: Token) -> tuple[list[Token], list[Token], str]:
-    """Actor and recipient tokens of an event noun."""
+def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token], str]:
+    """Actor and recipient tokens of an event noun. In "the withdrawal of Russian
+    forces" the of-phrase does the event; in "the release of prisoners" it undergoes it."""
+    intransitive = (
+        pattern.event_type in _INTRANSITIVE_TYPES or (pattern.event_type, pattern.mode) in _INTRANSITIVE_MODES
+    )
     actors: list[Token] = []
     recipients: list[Token] = []
     how: list[str] = []
@@ -373,7 +393,9 @@ def _noun_roles(noun: Token) -> tuple[list[Token], list[Token], str]:
             elif child.lower_ == "between":
                 pair = _with_conjuncts(objs[0])
                 actors, recipients, how = pair[:1], pair[1:2], [*how, "between"]
-            elif child.lower_ in _RECIPIENT_PREPS and not recipients:
+            elif child.lower_ == "of" and intransitive and not actors:
+                actors, how = _with_conjuncts(objs[0]), [*how, "of-subject"]
+            elif child.lower_ in (*_RECIPIENT_PREPS, "of") and not recipients:
                 recipients, how = _with_conjuncts(objs[0]), [*how, f"prep:{child.lower_}"]
     governor = noun.head
     if noun.dep_ == "pobj" and governor.dep_ == "prep":
@@ -445,7 +467,7 @@ def _triggers(sent: Span, patterns: Patterns) -> list[_Trigger]:
         governor = token.head.head if token.dep_ == "pobj" else token.head
         if governor.i in verb_triggers and token.dep_ in ("dobj", "pobj"):
             continue  # the topic of another event ("rejected demands", "condemned the invasion")
-        actors, recipients, how = _noun_roles(token)
+        actors, recipients, how = _noun_roles(token, noun_pattern)
         found.append(
             _Trigger(
                 token,
@@ -507,6 +529,9 @@ def code_sentence(
     # Resolve mentions in reading order first, so pronouns see earlier mentions.
     mentions(sent, ctx)
     events: list[Event] = []
+    text = sent.text
+    start = sent.start_char + len(text) - len(text.lstrip())
+    end = sent.end_char - (len(text) - len(text.rstrip()))
     triggers = _triggers(sent, patterns)
     trigger_tokens = {t.token.i for t in triggers}
     for trig in triggers:
@@ -542,8 +567,8 @@ def code_sentence(
                     id=f"{story.id}-s{index}-e{len(events) + 1}",
                     story_id=story.id,
                     sentence_id=index,
-                    sentence=sent.text,
-                    span=(sent.start_char, sent.end_char),
+                    sentence=story.text[start:end],
+                    span=(start, end),
                     trigger=pattern.phrase if pattern.words or "-" in pattern.phrase else trig.token.text,
                     event_type=pattern.event_type,
                     mode=pattern.mode,

@@ -62,6 +62,7 @@ class Entry:
     titles: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None
+    gender: str | None = None  # "f" / "m" for people, when known
 
     def holds_office_on(self, day: date) -> bool:
         """True when ``day`` falls in this spell (people only)."""
@@ -215,6 +216,7 @@ def person_entry(row: dict[str, Any], where: str) -> tuple[Entry, list[str]]:
         titles=tuple(t.lower() for t in _split(row.get("title"))),
         start=_date(str(row.get("start") or ""), where, "start"),
         end=_date(str(row.get("end") or ""), where, "end"),
+        gender=str(row.get("gender") or "") or None,
     )
     if entry.start and entry.end and entry.start > entry.end:
         raise ConfigError(f"{where}: field 'end': the spell ends before it starts")

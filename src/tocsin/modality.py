@@ -32,7 +32,7 @@ INTEND = frozenset(
 DEMAND = frozenset("call urge demand ask press order request appeal push tell instruct implore force".split())
 DENY = frozenset("deny dismiss refute reject".split())
 NEGATING = frozenset("refuse fail decline neglect".split())
-PERCEIVE = frozenset("see find observe detect notice witness show confirm have report".split())
+PERCEIVE = frozenset("see find observe detect notice witness confirm".split())
 HYPOTHETICAL_GOVERNORS = frozenset("threaten risk".split())
 ACCUSING = frozenset("accuse suspect charge blame convict indict".split())
 _MODALS = {
@@ -116,6 +116,9 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
         # an event noun takes the modality of the verb that governs it ("will hold talks")
         verb = node.head.head if node.head.dep_ == "prep" else node.head
         modality = modality or _own_modality(verb)
+        if verb.lemma_ in PERCEIVE and node.dep_ in ("dobj", "attr", "nsubjpass", "pobj"):
+            asserter = _subject(verb)  # "NATO has seen no withdrawal": NATO is the one saying so
+            cue = cue or f"perceived:{verb.lemma_}"
         node = verb if verb.pos_ in ("VERB", "AUX") else node
     steps = 0
     while node.head is not node and steps < 12:

@@ -196,6 +196,15 @@ class Place:
         return {"name": self.name, "country": self.country, "admin1": self.admin1, "lat": self.lat, "lon": self.lon}
 
 
+_ACTOR_KEYS = ("text", "name", "country", "sector", "kb_id", "group", "confidence")
+_NESTED = {
+    "actor": _ACTOR_KEYS,
+    "recipient": _ACTOR_KEYS,
+    "asserted_by": ("text", "country", "sector"),
+    "place": ("name", "country", "admin1", "lat", "lon"),
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """One coded event; :meth:`to_dict` writes the record of ``../shared/SCHEMA.md``.
@@ -278,10 +287,15 @@ class Event:
         """
         row: dict[str, Any] = {}
         for key, value in self.to_dict().items():
-            if isinstance(value, dict):
-                row.update({f"{key}_{k}": (";".join(v) if isinstance(v, list) else v) for k, v in value.items()})
-            elif key in ("actor", "recipient", "asserted_by", "place"):
-                row[f"{key}_country"] = None
+            if key in _NESTED:
+                # the same columns for every event, filled or not
+                value = value or {}
+                row.update(
+                    {
+                        f"{key}_{k}": (";".join(value[k]) if isinstance(value.get(k), list) else value.get(k))
+                        for k in _NESTED[key]
+                    }
+                )
             elif isinstance(value, list):
                 row[key] = ";".join(map(str, value)) if key != "span" else value
             else:
