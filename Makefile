@@ -15,7 +15,7 @@ $(VENV)/.test: $(VENV)/.core
 	touch $@
 
 run: $(VENV)/.core
-	$(BIN)/tocsin run src/tocsin/data/demo
+	$(BIN)/tocsin run src/tocsin/data/demo --db tocsin.db
 
 test: lint
 	$(BIN)/pytest -n 2
@@ -27,4 +27,4 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/speed.py && $(BIN)/python bench/accuracy.py
 
 clean:
-	rm -rf $(VENV) tocsin-out tocsin.db
+	rm -rf $(VENV) tocsin.db tocsin.db-wal tocsin.db-shm

@@ -20,4 +20,4 @@ def nlp():  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _tocsin_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep every test's files and environment to itself."""
-    monkeypatch.setenv("TOCSIN_OUT", str(tmp_path / "out"))
+    monkeypatch.setenv("TOCSIN_DB", str(tmp_path / "tocsin.db"))

@@ -13,7 +13,7 @@ from tocsin.cli import cli
 DEMO = Path(__file__).resolve().parents[1] / "src" / "tocsin" / "data" / "demo"
 
 
-@pytest.mark.parametrize("command", [[], ["clean"], ["run"]])
+@pytest.mark.parametrize("command", [[], ["clean"], ["run"], ["code"], ["quotes"], ["export"]])
 def test_cli_every_command_has_help(command: list[str]) -> None:
     result = CliRunner().invoke(cli, [*command, "-h"])
     assert result.exit_code == 0
@@ -52,10 +52,20 @@ def test_cli_unknown_option_is_usage_error() -> None:
     assert CliRunner().invoke(cli, ["clean", "--nope", "x"]).exit_code == 2
 
 
-def test_cli_run_writes_output(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["run", str(DEMO), "--out", str(tmp_path)])
+def test_cli_run_stores_and_prints_events(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    result = CliRunner().invoke(cli, ["run", str(DEMO), "--db", db])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "stories.jsonl").exists()
+    assert "Most active dyads" in result.stdout
+    assert "RUS ->" in result.stdout
+
+
+def test_cli_run_twice_stores_nothing_twice(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    CliRunner().invoke(cli, ["run", str(DEMO), "--db", db])
+    again = CliRunner().invoke(cli, ["run", str(DEMO), "--db", db])
+    assert again.exit_code == 0
+    assert "0 ok" in again.stderr and "already stored" in again.stderr
 
 
 def test_cli_installed_script_runs() -> None:

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from tocsin import store
 from tocsin.pipeline import Summary, check, run
 from tocsin.records import Problem, Story
 from tocsin.settings import Settings
@@ -12,16 +12,17 @@ from tocsin.settings import Settings
 DEMO = Path(__file__).resolve().parents[1] / "src" / "tocsin" / "data" / "demo"
 
 
-def test_pipeline_run_demo_writes_every_story(tmp_path: Path) -> None:
-    summary = run([DEMO], Settings(out=str(tmp_path)))
-    lines = (tmp_path / "stories.jsonl").read_text().splitlines()
-    assert summary.ok == len(lines) >= 8
+def test_pipeline_run_demo_stores_every_story(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    summary = run([DEMO], Settings(db=db))
+    assert summary.ok >= 8
     assert not summary.skipped
-    records = {r["id"]: r for r in map(json.loads, lines)}
-    syndicated = records["syndicated-story"]
-    assert len(syndicated["comments"]) == 2
-    assert syndicated["publisher"] == "The Example Post"
-    assert all("wake up" not in r["text"] for r in records.values())
+    with store.opened(db) as engine:
+        totals = store.counts(engine)
+        records = list(store.read_events(engine))
+    assert totals["stories"] == summary.ok
+    assert totals["events"] == summary.events == len(records)
+    assert all("wake up" not in r["sentence"] and "naive" not in r["sentence"] for r in records)
 
 
 def test_pipeline_bad_documents_are_counted_and_skipped(tmp_path: Path) -> None:
@@ -34,7 +35,7 @@ def test_pipeline_bad_documents_are_counted_and_skipped(tmp_path: Path) -> None:
     (source / "german.txt").write_text(
         "Die Außenminister trafen sich am Montag in Genf. Sie vereinbarten, die Gespräche fortzusetzen."
     )
-    summary = run([source], Settings(out=str(tmp_path / "out")))
+    summary = run([source], Settings(db=str(tmp_path / "t.db")))
     assert summary.ok == 2
     assert summary.skipped == {"empty": 1, "binary": 1, "bad-json": 1, "not-english": 1}
     assert "2 ok, 4 skipped" in summary.line()

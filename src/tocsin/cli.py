@@ -149,43 +149,149 @@ def clean(sources: tuple[str, ...], show_removed: bool) -> None:
     _report(summary)
 
 
+def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--db: the store, a SQLite file or a postgresql:// URL (env TOCSIN_DB)."""
+    return click.option("--db", help="SQLite file or postgresql:// URL (default: tocsin.db; env TOCSIN_DB).")(fn)
+
+
+def _estimate(sources: tuple[str, ...]) -> int | None:
+    """A quick count of the stories in local files, for the progress bar's ETA."""
+    from pathlib import Path
+
+    total = 0
+    for source in sources:
+        path = Path(source)
+        if source == "-" or "://" in source or not path.exists():
+            return None
+        files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+        for file in files:
+            if file.suffix in (".jsonl", ".ndjson"):
+                with file.open("rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            else:
+                total += 1
+    return total
+
+
 @cli.command("run", context_settings=CONTEXT, epilog=EPILOG)
 @sources_argument
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: tocsin-out).")
-@click.option("--processes", "n_process", type=click.IntRange(1, 64), help="spaCy worker processes.")
+@db_option
+@click.option("--processes", "n_process", type=click.IntRange(1, 256), help="Worker processes for coding.")
+@click.option("--dask", help="Code on Dask: a scheduler address (tcp://host:8786), or local / local:N.")
 @coder_options
 def run_command(
-    sources: tuple[str, ...], out: str | None, n_process: int | None, actors: tuple[str, ...], patterns: tuple[str, ...]
+    sources: tuple[str, ...],
+    db: str | None,
+    n_process: int | None,
+    dask: str | None,
+    actors: tuple[str, ...],
+    patterns: tuple[str, ...],
 ) -> None:
-    """Clean, parse and code stories; write OUT/stories.jsonl and OUT/events.jsonl,
-    then print the events found and the most active dyads.
+    """Clean, code and store stories, incrementally; then print the events and dyads.
+
+    Re-running on the same input stores nothing twice; a run that was killed
+    resumes where it stopped.
 
     Example:
 
-        tocsin run src/tocsin/data/demo --out tocsin-out
+        tocsin run feeds/ --db tocsin.db --processes 2
     """
-    from collections import Counter
-
     from tqdm import tqdm
 
-    settings = _settings(actors, patterns, out=out, n_process=n_process)
+    from . import store
+
+    settings = _settings(actors, patterns, db=db, n_process=n_process, dask=dask)
     coded: list[Event] = []
-    with tqdm(unit=" stories", disable=None, file=sys.stderr) as bar:
+    with tqdm(total=_estimate(sources), unit=" stories", disable=None, file=sys.stderr, smoothing=0.1) as bar:
         try:
-            summary = run(sources, settings, progress=lambda _story: bar.update(), on_events=coded.extend)
+            summary = run(
+                sources,
+                settings,
+                progress=lambda _story: bar.update(),
+                on_events=lambda events: coded.extend(events[: max(0, 40 - len(coded))]),
+            )
         except TocsinError as exc:
             raise _fail(exc) from exc
     _report(summary)
+    with store.opened(settings.db) as engine:
+        totals = store.counts(engine)
+        dyads = store.top_dyads(engine)
     click.echo(
-        f"{summary.ok} stories, {summary.sentences} sentences, {summary.events} events written to {settings.out}/"
+        f"{summary.ok} stories coded, {summary.events} events; the store {settings.db} now holds "
+        f"{totals['stories']} stories ({totals['duplicates']} near-duplicates), {totals['events']} events "
+        f"in {totals['clusters']} clusters"
     )
-    click.echo("\nEvents (type, actor -> recipient, how reported, date):")
-    for event in coded[:40]:
-        click.echo("  " + event_line(event))
-    dyads = Counter((_who(e.actor), _who(e.recipient)) for e in coded if e.actor and e.recipient)
-    click.echo("\nMost active dyads:")
-    for (actor, recipient), count in dyads.most_common(8):
-        click.echo(f"  {actor:>10} -> {recipient:<10} {count}")
+    if coded:
+        click.echo("\nEvents (type, actor -> recipient, how reported, date):")
+        for event in coded:
+            click.echo("  " + event_line(event))
+    click.echo("\nMost active dyads in the store:")
+    for actor, recipient, count in dyads:
+        click.echo(f"  {actor:>6} -> {recipient:<6} {count}")
+
+
+@cli.command("export", context_settings=CONTEXT, epilog=EPILOG)
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet", "gdelt", "polecat"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (required for parquet).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Events on or after this date.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Events on or before this date.")
+@click.option("--actor", help="Actor country or organisation code (RUS, NATO).")
+@click.option("--recipient", help="Recipient country or organisation code.")
+@click.option("--dyad", help="ACTOR-RECIPIENT, e.g. RUS-UKR.")
+@click.option("--type", "types", multiple=True, help="PLOVER event type (repeatable).")
+def export_command(
+    db: str | None,
+    fmt: str,
+    output: str | None,
+    since: Any,
+    until: Any,
+    actor: str | None,
+    recipient: str | None,
+    dyad: str | None,
+    types: tuple[str, ...],
+) -> None:
+    """Export stored events as JSONL, CSV, Parquet, GDELT 2.0 event rows or POLECAT-style TSV.
+
+    Example:
+
+        tocsin export --format gdelt --dyad RUS-UKR --since 2022-02-01 > rus-ukr.tsv
+    """
+    from . import export, store
+
+    if dyad and "-" not in dyad:
+        raise click.BadParameter("use ACTOR-RECIPIENT, e.g. RUS-UKR", param_hint="--dyad")
+    settings = Settings.from_env(db=db)
+    filters = store.Filters(
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        actor=actor,
+        recipient=recipient,
+        dyad=tuple(dyad.split("-", 1)) if dyad else None,  # type: ignore[arg-type]
+        types=tuple(t.upper() for t in types),
+    )
+    try:
+        with store.opened(settings.db) as engine:
+            records = store.read_events(engine, filters)
+            if fmt == "parquet":
+                if not output:
+                    raise click.UsageError("parquet needs --output FILE")
+                count = export.write_parquet(records, output)
+            elif output:
+                with open(output, "w", encoding="utf-8", newline="") as handle:
+                    count = export.write(records, fmt, handle)
+            else:
+                count = export.write(records, fmt, sys.stdout)
+    except TocsinError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"{count} events exported", err=True)
 
 
 def _who(actor: Any) -> str:

@@ -551,7 +551,7 @@ def code_sentence(
         date_text = _date_text(sent, trig.token)
         day = None
         if story.pub_date is not None:
-            future = _is_future(assessment.modality)
+            future = _is_future(assessment.modality) and assessment.cue != "purpose"
             resolved = resolve_date(date_text, story.pub_date, future=future) if date_text else None
             day = resolved or story.pub_date
             date_text = date_text if resolved else None
@@ -688,7 +688,9 @@ def _same(a: Actor, b: Actor) -> bool:
     """The same actor twice ("Russia ... its troops"): no event from an actor to itself."""
     if a.start == b.start or (a.kb_id is not None and a.kb_id == b.kb_id and a.sector == b.sector):
         return True
-    return b.text.lower() in PRONOUNS and a.country is not None and a.country == b.country
+    # "Taiwan put its forces on alert": a pronoun, or a phrase owned by one, of the actor's country
+    own = b.text.lower() in PRONOUNS or b.text.split()[0].lower() in ("its", "their", "his", "her", "our")
+    return own and a.country is not None and a.country == b.country
 
 
 def _confidence(actor: Actor | None, recipient: Actor | None, pattern: Pattern) -> float:

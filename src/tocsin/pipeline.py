@@ -7,7 +7,8 @@ where a failure becomes a :class:`Problem` and the batch goes on.
 
 from __future__ import annotations
 
-import json
+import functools
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -16,8 +17,9 @@ from datetime import date
 from pathlib import Path
 
 from spacy.tokens import Doc
+from sqlalchemy import Engine
 
-from . import nlp
+from . import dedup, nlp, scale, store
 from .clean import clean_story
 from .events import Patterns, code_doc, load_patterns, story_context
 from .kb import KnowledgeBase, load_kb
@@ -25,6 +27,7 @@ from .quotes import extract_quotes
 from .readers import read
 from .records import Event, Problem, Quote, Story
 from .settings import Settings
+from .store import Coded
 from .text import detect_language, normalize
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,7 @@ class Summary:
     """What a run did: stories used, documents skipped, warnings, and why."""
 
     ok: int = 0
+    known: int = 0
     sentences: int = 0
     events: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
@@ -57,7 +61,10 @@ class Summary:
             detail = ", ".join(f"{reason} {n}" for reason, n in sorted(counts.items()))
             return f"{total} {label}" + (f" ({detail})" if detail else "")
 
-        return ", ".join([f"{self.ok} ok", part("skipped", self.skipped), part("warnings", self.warnings)])
+        parts = [f"{self.ok} ok", part("skipped", self.skipped), part("warnings", self.warnings)]
+        if self.known:
+            parts.insert(1, f"{self.known} already stored")
+        return ", ".join(parts)
 
 
 def check(story: Story, settings: Settings) -> Story | Problem:
@@ -165,6 +172,67 @@ def _stories(items: Iterable[Item], summary: Summary) -> Iterator[Story]:
             yield item
 
 
+def content_hash(story: Story) -> str:
+    """The hash that identifies a story's content in the store (its cleaned text)."""
+    return hashlib.sha256(story.text.encode("utf-8")).hexdigest()
+
+
+def code_batch(batch: list[Story], settings: Settings) -> list[Coded | Problem]:
+    """Parse and code a batch of cleaned stories: everything the store needs.
+
+    Runs in worker processes (or Dask workers); a story that fails becomes a Problem.
+    """
+    kb, patterns = _coder(settings)
+    out: list[Coded | Problem] = []
+    for story, doc in nlp.parse(batch, model=settings.model, batch_size=settings.batch_size):
+        try:
+            events = code_doc(story, doc, story_context(story, kb), patterns)
+            found_quotes = extract_quotes(story, doc, story_context(story, kb))
+            out.append(
+                Coded(
+                    story=story,
+                    hash=content_hash(story),
+                    sentences=tuple(nlp.sentences(story, doc)),
+                    events=tuple(events),
+                    quotes=tuple(found_quotes),
+                    signature=dedup.signature(story.text).tobytes(),
+                )
+            )
+        except Exception as exc:  # the per-document boundary: one story never stops a batch
+            log.exception("coding %s failed", story.id)
+            out.append(Problem(source=story.source or story.id, reason="failed", detail=f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _new_batches(
+    stories: Iterable[Story], engine: Engine, settings: Settings, summary: Summary
+) -> Iterator[list[Story]]:
+    """Batches of stories whose content is not stored yet (re-runs store nothing twice)."""
+    batch: list[Story] = []
+
+    def flush() -> list[Story]:
+        known = store.known_hashes(engine, (content_hash(s) for s in batch))
+        fresh, seen = [], set()
+        for story in batch:
+            digest = content_hash(story)
+            if digest in known or digest in seen:
+                summary.known += 1
+            else:
+                seen.add(digest)
+                fresh.append(story)
+        return fresh
+
+    for story in stories:
+        batch.append(story)
+        if len(batch) >= settings.batch_size:
+            fresh = flush()
+            batch = []
+            if fresh:
+                yield fresh
+    if batch and (fresh := flush()):
+        yield fresh
+
+
 def run(
     sources: Iterable[str | Path],
     settings: Settings,
@@ -172,32 +240,41 @@ def run(
     progress: Callable[[Story], object] | None = None,
     on_events: Callable[[list[Event]], object] | None = None,
 ) -> Summary:
-    """Read, clean, parse and code every source; write the cleaned stories with
-    their sentences to ``<out>/stories.jsonl`` and the events to ``<out>/events.jsonl``.
+    """Clean, code and store every source into ``settings.db``, incrementally.
 
-    Returns the summary. ``on_events`` sees each story's events as they are coded.
+    Stories already stored (same cleaned text) are skipped, so a re-run, or a run
+    after a crash, stores nothing twice and loses nothing. Coding runs on
+    ``settings.n_process`` processes, or on Dask when ``settings.dask`` is set;
+    results are written from this process in input order. ``progress`` sees each
+    stored story, ``on_events`` each story's events.
+
+    Raises:
+        StoreError: the database cannot be written; stories stored so far are kept.
     """
-    out = Path(settings.out)
-    out.mkdir(parents=True, exist_ok=True)
     summary = Summary()
-    stories = _stories(cleaned(sources, settings), summary)
-    parsed = nlp.parse(stories, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
-    with (
-        (out / "stories.jsonl").open("w", encoding="utf-8") as story_sink,
-        (out / "events.jsonl").open("w", encoding="utf-8") as event_sink,
-    ):
-        for story, doc in parsed:
-            record = story.to_dict()
-            record["sentences"] = [[s.start, s.end] for s in nlp.sentences(story, doc)]
-            story_sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-            events = code_parsed(story, doc, settings)
-            for event in events:
-                event_sink.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
-            summary.ok += 1
-            summary.sentences += len(record["sentences"])
-            summary.events += len(events)
-            if progress:
-                progress(story)
-            if on_events:
-                on_events(events)
+    engine = store.open_store(settings.db)
+    try:
+        stories = _stories(cleaned(sources, settings), summary)
+        batches = _new_batches(stories, engine, settings, summary)
+        work = functools.partial(code_batch, settings=settings)
+        if settings.dask:
+            results = scale.dask_map(work, batches, settings.dask)
+        else:
+            results = scale.local_map(work, batches, settings.n_process)
+        for result in results:
+            for item in result:
+                if isinstance(item, Problem):
+                    log.warning("%s", item)
+                    summary.add(item)
+                    continue
+                store.save(engine, item)
+                summary.ok += 1
+                summary.sentences += len(item.sentences)
+                summary.events += len(item.events)
+                if progress:
+                    progress(item.story)
+                if on_events:
+                    on_events(list(item.events))
+    finally:
+        engine.dispose()
     return summary

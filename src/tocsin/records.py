@@ -285,22 +285,7 @@ class Event:
 
         Example: ``pandas.DataFrame(e.to_row() for e in events)``.
         """
-        row: dict[str, Any] = {}
-        for key, value in self.to_dict().items():
-            if key in _NESTED:
-                # the same columns for every event, filled or not
-                value = value or {}
-                row.update(
-                    {
-                        f"{key}_{k}": (";".join(value[k]) if isinstance(value.get(k), list) else value.get(k))
-                        for k in _NESTED[key]
-                    }
-                )
-            elif isinstance(value, list):
-                row[key] = ";".join(map(str, value)) if key != "span" else value
-            else:
-                row[key] = value
-        return row
+        return flatten(self.to_dict())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -339,3 +324,20 @@ class Quote:
             "date": self.date.isoformat() if self.date else None,
             "cue_start": self.cue_start,
         }
+
+
+def flatten(record: dict[str, Any]) -> dict[str, Any]:
+    """A flat row from a SCHEMA.md record: nested objects become ``actor_country``
+    and so on, with the same columns for every event whether filled or not."""
+    row: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in _NESTED:
+            value = value or {}
+            for sub in _NESTED[key]:
+                item = value.get(sub)
+                row[f"{key}_{sub}"] = ";".join(item) if isinstance(item, list) else item
+        elif isinstance(value, list) and key != "span":
+            row[key] = ";".join(map(str, value))
+        else:
+            row[key] = value
+    return row

@@ -31,7 +31,10 @@ class Settings:
     max_chars: int = field(
         default=300_000, metadata={"help": "longest cleaned story parsed, in characters; longer ones are skipped"}
     )
-    out: str = field(default="tocsin-out", metadata={"help": "folder that `tocsin run` writes its output to"})
+    db: str = field(default="tocsin.db", metadata={"help": "the store: a SQLite file path or a postgresql:// URL"})
+    dask: str = field(
+        default="", metadata={"help": "run coding on Dask: a scheduler address, or local / local:N for a local cluster"}
+    )
     actors: str = field(default="", metadata={"help": "comma-separated YAML files of extra or overriding actors"})
     patterns: str = field(default="", metadata={"help": "comma-separated YAML files of extra event patterns"})
 

@@ -1,0 +1,174 @@
+"""Schema migrations: an ordered list of steps, each applied once per database.
+
+The table ``_tocsin_migrations`` records which steps a database has had. To change
+the schema, append a function to :data:`MIGRATIONS` (never edit an applied one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+)
+
+metadata = MetaData()
+
+migrations_table = Table(
+    "_tocsin_migrations",
+    metadata,
+    Column("name", String(80), primary_key=True),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("hash", String(64), nullable=False, unique=True),  # sha256 of the cleaned text
+    Column("source", Text),
+    Column("pub_date", Date, index=True),
+    Column("title", Text),
+    Column("url", Text),
+    Column("publisher", Text),
+    Column("authors", Text),  # JSON list
+    Column("language", String(8)),
+    Column("dateline", Text),
+    Column("text", Text, nullable=False),
+    Column("credits", Text),  # JSON list
+    Column("comments", Text),  # JSON list
+    Column("removed", Text),  # JSON list of {rule, text, start}
+    Column("signature", LargeBinary),  # MinHash signature of the text
+    Column("duplicate_of", String(200), index=True),  # first story of its near-duplicate group
+    Column("coded_at", DateTime),
+)
+
+sentences = Table(
+    "sentences",
+    metadata,
+    Column("story_id", String(200), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(240), primary_key=True),
+    Column("story_id", String(200), nullable=False, index=True),
+    Column("sentence_id", Integer),
+    Column("event_type", String(16), nullable=False, index=True),
+    Column("mode", String(32)),
+    Column("cameo", String(8)),
+    Column("quad_class", Integer),
+    Column("intensity", Float),
+    Column("actor_country", String(8), index=True),
+    Column("actor_sector", String(40)),
+    Column("actor_name", Text),
+    Column("actor_kb_id", String(120)),
+    Column("recipient_country", String(8), index=True),
+    Column("recipient_sector", String(40)),
+    Column("recipient_name", Text),
+    Column("recipient_kb_id", String(120)),
+    Column("asserted_country", String(8)),
+    Column("polarity", String(12)),
+    Column("modality", String(16)),
+    Column("quote", Boolean),
+    Column("date", Date, index=True),
+    Column("pub_date", Date),
+    Column("place_name", Text),
+    Column("place_country", String(8)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("confidence", Float),
+    Column("cluster_id", Integer, index=True),
+    Column("record", Text, nullable=False),  # the SCHEMA.md record as JSON
+    Index("ix_events_dyad", "actor_country", "recipient_country"),
+)
+
+quotes = Table(
+    "quotes",
+    metadata,
+    Column("story_id", String(200), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("speaker_name", Text),
+    Column("speaker_country", String(8)),
+    Column("cue", String(40)),
+    Column("direct", Boolean),
+    Column("start", Integer),
+    Column("end", Integer),
+    Column("text", Text),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("key", String(240), primary_key=True),  # kb_id, or name|country for actors the KB lacks
+    Column("name", Text),
+    Column("country", String(8), index=True),
+    Column("sector", String(40)),
+    Column("kb_id", String(120)),
+    Column("mentions", Integer, nullable=False),
+)
+
+lsh = Table(
+    "lsh",
+    metadata,
+    Column("band", Integer, primary_key=True),
+    Column("bucket", String(32), primary_key=True),
+    Column("story_id", String(200), primary_key=True),
+)
+
+clusters = Table(
+    "clusters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_type", String(16), nullable=False),
+    Column("actor_key", String(240)),
+    Column("recipient_key", String(240)),
+    Column("polarity", String(12)),
+    Column("first_seen", Date),
+    Column("last_seen", Date),
+    Column("num_mentions", Integer, nullable=False),
+    Column("num_stories", Integer, nullable=False),
+    Column("num_sources", Integer, nullable=False),
+    Index("ix_clusters_key", "event_type", "actor_key", "recipient_key", "polarity"),
+)
+
+Migration = Callable[[Connection], None]
+MIGRATIONS: list[Migration] = []
+migration = MIGRATIONS.append
+
+
+@migration
+def m001_tables(conn: Connection) -> None:
+    """Stories, sentences, events, quotes, actors, LSH buckets and event clusters."""
+    metadata.create_all(conn, tables=[stories, sentences, events, quotes, actors, lsh, clusters])
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply every migration this database has not had, in order; return their names."""
+    metadata.create_all(conn, tables=[migrations_table])
+    done = set(conn.execute(select(migrations_table.c.name)).scalars())
+    applied = []
+    for step in MIGRATIONS:
+        if step.__name__ not in done:
+            step(conn)
+            conn.execute(migrations_table.insert().values(name=step.__name__, applied_at=datetime.now(UTC)))
+            applied.append(step.__name__)
+    return applied

@@ -1,0 +1,392 @@
+"""The store: SQLite by default, PostgreSQL by URL, one code path (SQLAlchemy Core).
+
+``open_store("tocsin.db")`` or ``open_store("postgresql://user@host/db")`` returns
+an engine with the schema migrated (:mod:`tocsin.migrations`). Each coded story
+is written in one transaction (:func:`save`), so a run killed at any point
+leaves whole stories only, and a re-run skips every story whose content hash is
+already stored (:func:`known_hashes`): nothing is lost and nothing stored twice.
+
+Database failures become :class:`~tocsin.errors.StoreError` with a message that
+says what to do: a locked SQLite file, a full disk, a dropped connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, create_engine, event, func, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from . import dedup
+from .errors import ConfigError, StoreError
+from .migrations import actors, clusters, events, lsh, migrate, quotes, sentences, stories
+from .records import Event, Quote, Sentence, Story
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DB = "tocsin.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """A story with everything coded from it, ready to store in one transaction."""
+
+    story: Story
+    hash: str
+    sentences: tuple[Sentence, ...]
+    events: tuple[Event, ...]
+    quotes: tuple[Quote, ...]
+    signature: bytes
+
+
+def database_url(db: str) -> str:
+    """A SQLAlchemy URL for a file path or URL ("tocsin.db", "postgresql://u@h/db").
+
+    Raises:
+        ConfigError: a URL scheme tocsin does not support.
+    """
+    if "://" not in db:
+        return f"sqlite:///{db}"
+    scheme = db.split("://", 1)[0]
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    if scheme.startswith(("sqlite", "postgresql+")):
+        return db
+    raise ConfigError(f"unsupported database URL {db!r}: use a file path, sqlite:///PATH or postgresql://...")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last commit
+    cursor.execute("PRAGMA busy_timeout=3000")  # wait a little for a lock, then say so
+    cursor.close()
+
+
+def open_store(db: str = DEFAULT_DB) -> Engine:
+    """Open (and create or migrate) the store at a path or URL.
+
+    Raises:
+        StoreError: the database cannot be reached, opened or migrated.
+        ConfigError: the URL is not one tocsin supports.
+    """
+    url = database_url(db)
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        with engine.begin() as conn:
+            applied = migrate(conn)
+    except (SQLAlchemyError, OSError) as exc:
+        raise store_error(exc, db) from exc
+    if applied:
+        log.info("migrated %s: %s", db, ", ".join(applied))
+    return engine
+
+
+def store_error(exc: BaseException, db: str = "the database") -> StoreError:
+    """A StoreError whose message names the cause and the fix."""
+    text = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        hint = "another program holds a write lock on it; close it (or wait) and run again"
+    elif "full" in low or "no space" in low or "file too large" in low or "disk i/o" in low:
+        hint = "the disk is full; free some space and run again: stories already stored are kept"
+    elif isinstance(exc, OperationalError | DBAPIError) and ("connect" in low or "terminat" in low or "closed" in low):
+        hint = "the database connection was lost; check the server and run again to resume"
+    else:
+        hint = "run again to resume: stories already stored are kept"
+    return StoreError(f"{db}: {text} — {hint}")
+
+
+def known_hashes(engine: Engine, hashes: Iterable[str]) -> set[str]:
+    """Which of these content hashes are already stored."""
+    wanted = list(hashes)
+    if not wanted:
+        return set()
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(select(stories.c.hash).where(stories.c.hash.in_(wanted))).scalars())
+    except SQLAlchemyError as exc:
+        raise store_error(exc) from exc
+
+
+def _json(values: Iterable[Any]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _story_id(conn: Connection, story: Story, digest: str) -> str:
+    """The story's id, or ``id~hash`` when another version of it is already stored."""
+    taken = conn.execute(select(stories.c.id).where(stories.c.id == story.id)).first()
+    return f"{story.id}~{digest[:10]}" if taken else story.id
+
+
+def save(engine: Engine, coded: Coded) -> str:
+    """Store one coded story, its sentences, events and quotes, in one transaction.
+
+    Finds the story's near-duplicates, assigns its events to clusters and updates
+    cluster counts. Returns the stored story id. Raises StoreError.
+    """
+    try:
+        with engine.begin() as conn:
+            return _save(conn, coded)
+    except SQLAlchemyError as exc:
+        raise store_error(exc) from exc
+
+
+def _save(conn: Connection, coded: Coded) -> str:
+    story = coded.story
+    story_id = _story_id(conn, story, coded.hash)
+    duplicate_of = _duplicate_of(conn, coded.signature)
+    conn.execute(
+        stories.insert().values(
+            id=story_id, hash=coded.hash, source=story.source, pub_date=story.pub_date, title=story.title,
+            url=story.url, publisher=story.publisher, authors=_json(story.authors), language=story.language,
+            dateline=story.dateline, text=story.text, credits=_json(story.credits), comments=_json(story.comments),
+            removed=_json({"rule": r.rule, "text": r.text, "start": r.start} for r in story.removed),
+            signature=coded.signature, duplicate_of=duplicate_of, coded_at=datetime.now(UTC),
+        )
+    )  # fmt: skip
+    sig = dedup.signature_from_bytes(coded.signature)
+    conn.execute(lsh.insert(), [{"band": b, "bucket": k, "story_id": story_id} for b, k in dedup.bands(sig)])
+    if coded.sentences:
+        conn.execute(
+            sentences.insert(),
+            [{"story_id": story_id, "idx": s.index, "start": s.start, "end": s.end} for s in coded.sentences],
+        )
+    if coded.quotes:
+        conn.execute(quotes.insert(), [_quote_row(story_id, i, q) for i, q in enumerate(coded.quotes)])
+    touched: set[int] = set()
+    for ev in coded.events:
+        cluster_id = _cluster_for(conn, ev)
+        touched.add(cluster_id)
+        conn.execute(events.insert().values(**_event_row(story_id, ev, cluster_id)))
+        for actor in (ev.actor, ev.recipient):
+            if actor is not None:
+                _count_actor(conn, actor)
+    for cluster_id in touched:
+        _recount(conn, cluster_id)
+    return story_id
+
+
+def _duplicate_of(conn: Connection, signature: bytes) -> str | None:
+    """The first stored story this one nearly duplicates (its group's root), if any."""
+    sig = dedup.signature_from_bytes(signature)
+    keys = dedup.bands(sig)
+    candidates = select(lsh.c.story_id).where(or_(*(and_(lsh.c.band == b, lsh.c.bucket == k) for b, k in keys)))
+    rows = conn.execute(
+        select(stories.c.id, stories.c.signature, stories.c.duplicate_of).where(stories.c.id.in_(candidates))
+    ).all()
+    best = [(dedup.similarity(sig, row.signature), row) for row in rows if row.signature]
+    best = [(score, row) for score, row in best if score >= dedup.THRESHOLD]
+    if not best:
+        return None
+    _, row = max(best, key=lambda pair: pair[0])
+    return str(row.duplicate_of or row.id)
+
+
+def _quote_row(story_id: str, index: int, quote: Quote) -> dict[str, Any]:
+    speaker = quote.speaker
+    return {
+        "story_id": story_id, "idx": index, "speaker_name": speaker.name or speaker.text if speaker else None,
+        "speaker_country": speaker.country if speaker else None, "cue": (quote.cue or "")[:40],
+        "direct": quote.direct, "start": quote.start, "end": quote.end, "text": quote.text,
+    }  # fmt: skip
+
+
+def _event_row(story_id: str, ev: Event, cluster_id: int) -> dict[str, Any]:
+    record = ev.to_dict()
+    record["story_id"] = story_id
+    actor, recipient = ev.actor, ev.recipient
+    return {
+        "id": ev.id if story_id == ev.story_id else f"{story_id}-{ev.id.rsplit('-', 2)[-2]}-{ev.id.rsplit('-', 1)[-1]}",
+        "story_id": story_id, "sentence_id": ev.sentence_id, "event_type": ev.event_type, "mode": ev.mode,
+        "cameo": ev.cameo, "quad_class": ev.quad_class, "intensity": ev.intensity,
+        "actor_country": actor.country if actor else None,
+        "actor_sector": ";".join(actor.sector) if actor else None,
+        "actor_name": (actor.name or actor.text) if actor else None,
+        "actor_kb_id": actor.kb_id if actor else None,
+        "recipient_country": recipient.country if recipient else None,
+        "recipient_sector": ";".join(recipient.sector) if recipient else None,
+        "recipient_name": (recipient.name or recipient.text) if recipient else None,
+        "recipient_kb_id": recipient.kb_id if recipient else None,
+        "asserted_country": ev.asserted_by.country if ev.asserted_by else None,
+        "polarity": ev.polarity, "modality": ev.modality, "quote": ev.quote, "date": ev.date,
+        "pub_date": ev.pub_date, "place_name": ev.place.name if ev.place else None,
+        "place_country": ev.place.country if ev.place else None, "lat": ev.place.lat if ev.place else None,
+        "lon": ev.place.lon if ev.place else None, "confidence": ev.confidence, "cluster_id": cluster_id,
+        "record": json.dumps(record, ensure_ascii=False),
+    }  # fmt: skip
+
+
+def _key(actor: Any) -> str | None:
+    return dedup.actor_key(actor.country, actor.name, actor.kb_id) if actor is not None else None
+
+
+def _cluster_for(conn: Connection, ev: Event) -> int:
+    """The cluster an event belongs to, creating one when none is near enough in time."""
+    actor_key, recipient_key = _key(ev.actor), _key(ev.recipient)
+    conditions = [
+        clusters.c.event_type == ev.event_type,
+        clusters.c.polarity == ev.polarity,
+        clusters.c.actor_key == actor_key if actor_key else clusters.c.actor_key.is_(None),
+        clusters.c.recipient_key == recipient_key if recipient_key else clusters.c.recipient_key.is_(None),
+    ]
+    day = ev.date
+    if day is not None:
+        window = timedelta(days=dedup.WINDOW_DAYS)
+        conditions += [clusters.c.first_seen <= day + window, clusters.c.last_seen >= day - window]
+    else:
+        conditions.append(clusters.c.first_seen.is_(None))
+    found = conn.execute(select(clusters.c.id).where(*conditions).order_by(clusters.c.id).limit(1)).scalar()
+    if found is not None:
+        return int(found)
+    inserted = conn.execute(
+        clusters.insert().values(
+            event_type=ev.event_type, actor_key=actor_key, recipient_key=recipient_key, polarity=ev.polarity,
+            first_seen=day, last_seen=day, num_mentions=0, num_stories=0, num_sources=0,
+        )
+    )  # fmt: skip
+    key = inserted.inserted_primary_key
+    assert key is not None  # an insert into a table with an integer primary key
+    return int(key[0])
+
+
+def _recount(conn: Connection, cluster_id: int) -> None:
+    """Recount a cluster: mentions, independent stories (a syndicated copy counts as
+    its original) and independent sources (publishers of those originals)."""
+    root = func.coalesce(stories.c.duplicate_of, stories.c.id)
+    original = stories.alias("original")
+    source = func.coalesce(original.c.publisher, original.c.url, original.c.id)
+    row = conn.execute(
+        select(
+            func.count(events.c.id), func.count(func.distinct(root)), func.count(func.distinct(source)),
+            func.min(events.c.date), func.max(events.c.date),
+        )
+        .select_from(events.join(stories, stories.c.id == events.c.story_id).join(original, original.c.id == root))
+        .where(events.c.cluster_id == cluster_id)
+    ).one()  # fmt: skip
+    conn.execute(
+        update(clusters)
+        .where(clusters.c.id == cluster_id)
+        .values(num_mentions=row[0], num_stories=row[1], num_sources=row[2], first_seen=row[3], last_seen=row[4])
+    )
+
+
+def _count_actor(conn: Connection, actor: Any) -> None:
+    key = (actor.kb_id or f"{actor.name or actor.text}|{actor.country or ''}")[:240]
+    updated = conn.execute(update(actors).where(actors.c.key == key).values(mentions=actors.c.mentions + 1))
+    if updated.rowcount == 0:
+        conn.execute(
+            actors.insert().values(key=key, name=actor.name or actor.text, country=actor.country,
+                                   sector=";".join(actor.sector), kb_id=actor.kb_id, mentions=1)
+        )  # fmt: skip
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filters:
+    """Which events to read: a date range, actor or recipient countries, a dyad, types."""
+
+    since: date | None = None
+    until: date | None = None
+    actor: str | None = None
+    recipient: str | None = None
+    dyad: tuple[str, str] | None = None
+    types: tuple[str, ...] = ()
+    limit: int | None = None
+
+
+def _where(filters: Filters) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.since:
+        conditions.append(events.c.date >= filters.since)
+    if filters.until:
+        conditions.append(events.c.date <= filters.until)
+    if filters.actor:
+        conditions.append(events.c.actor_country == filters.actor)
+    if filters.recipient:
+        conditions.append(events.c.recipient_country == filters.recipient)
+    if filters.dyad:
+        conditions += [events.c.actor_country == filters.dyad[0], events.c.recipient_country == filters.dyad[1]]
+    if filters.types:
+        conditions.append(events.c.event_type.in_(filters.types))
+    return conditions
+
+
+def read_events(engine: Engine, filters: Filters | None = None) -> Iterator[dict[str, Any]]:
+    """Stored events as SCHEMA.md records, with their cluster's counts, in date order; streamed.
+
+    Each record gains ``cluster_id``, ``num_mentions``, ``num_stories``,
+    ``num_sources``, ``first_seen``, ``last_seen``, ``duplicate_of`` and ``url``.
+    """
+    filters = filters or Filters()
+    query = (
+        select(events.c.record, clusters, stories.c.duplicate_of, stories.c.url, stories.c.publisher)
+        .select_from(
+            events.join(clusters, clusters.c.id == events.c.cluster_id).join(stories, stories.c.id == events.c.story_id)
+        )
+        .where(*_where(filters))
+        .order_by(events.c.date, events.c.id)
+    )
+    if filters.limit:
+        query = query.limit(filters.limit)
+    try:
+        with engine.connect() as conn:
+            for row in conn.execution_options(yield_per=1000).execute(query):
+                record = json.loads(row.record)
+                record.update(
+                    cluster_id=row.id, num_mentions=row.num_mentions, num_stories=row.num_stories,
+                    num_sources=row.num_sources, duplicate_of=row.duplicate_of, url=row.url,
+                    publisher=row.publisher,
+                    first_seen=row.first_seen.isoformat() if row.first_seen else None,
+                    last_seen=row.last_seen.isoformat() if row.last_seen else None,
+                )  # fmt: skip
+                yield record
+    except SQLAlchemyError as exc:
+        raise store_error(exc) from exc
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    """How many stories, duplicates, events and clusters the store holds."""
+    with engine.connect() as conn:
+        return {
+            "stories": conn.execute(select(func.count()).select_from(stories)).scalar_one(),
+            "duplicates": conn.execute(
+                select(func.count()).select_from(stories).where(stories.c.duplicate_of.is_not(None))
+            ).scalar_one(),
+            "events": conn.execute(select(func.count()).select_from(events)).scalar_one(),
+            "clusters": conn.execute(select(func.count()).select_from(clusters)).scalar_one(),
+        }
+
+
+def top_dyads(engine: Engine, limit: int = 8) -> list[tuple[str, str, int]]:
+    """The most frequent (actor country, recipient country) pairs."""
+    query = (
+        select(events.c.actor_country, events.c.recipient_country, func.count().label("n"))
+        .where(events.c.actor_country.is_not(None), events.c.recipient_country.is_not(None))
+        .group_by(events.c.actor_country, events.c.recipient_country)
+        .order_by(func.count().desc(), events.c.actor_country, events.c.recipient_country)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [(str(a), str(r), int(n)) for a, r, n in conn.execute(query)]
+
+
+@contextlib.contextmanager
+def opened(db: str) -> Iterator[Engine]:
+    """``with opened(db) as engine:`` — open the store and dispose of it afterwards."""
+    engine = open_store(db)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
