@@ -1,5 +1,5 @@
 # The whole developer interface. `make run` and `make test` are the README contract.
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean postgres
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -17,14 +17,21 @@ $(VENV)/.test: $(VENV)/.core
 run: $(VENV)/.core
 	$(BIN)/tocsin run src/tocsin/data/demo --db tocsin.db
 
-test: lint
+test: lint postgres
 	$(BIN)/pytest -n 2
+
+# The store's tests start a throwaway PostgreSQL server; install it when it is missing (CI runs as root).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
+	  || echo "PostgreSQL is not installed: its tests will be skipped (as root: apt-get install postgresql)"
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 bench: $(VENV)/.test
-	$(BIN)/python bench/speed.py && $(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/speed.py && $(BIN)/python bench/accuracy.py && $(BIN)/python bench/actors.py \
+	  && $(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) tocsin.db tocsin.db-wal tocsin.db-shm

@@ -21,3 +21,111 @@ def nlp():  # type: ignore[no-untyped-def]
 def _tocsin_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep every test's files and environment to itself."""
     monkeypatch.setenv("TOCSIN_DB", str(tmp_path / "tocsin.db"))
+
+
+# --- stores: a throwaway PostgreSQL server, fresh databases, both backends ------------------------------------
+
+POSTGRES_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_postgres(*command: str) -> None:
+    import shlex
+    import subprocess
+
+    subprocess.run(["su", "postgres", "-c", shlex.join(command)], check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def pg_url():  # type: ignore[no-untyped-def]
+    """A real PostgreSQL server for this test process (each xdist worker starts its own)."""
+    import shutil
+    import tempfile
+
+    pytest.importorskip("psycopg", reason="PostgreSQL tests need `pip install 'tocsin[postgres]'`")
+    if not POSTGRES_BIN:
+        pytest.skip("PostgreSQL server binaries not found under /usr/lib/postgresql: apt-get install postgresql")
+    bin_dir = POSTGRES_BIN[-1].parent
+    home = Path(tempfile.mkdtemp(prefix="tocsin-pg-"))  # not under pytest's root-only tmp dirs
+    shutil.chown(home, "postgres", "postgres")
+    data, port = home / "data", _free_port()
+    try:
+        _as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                     "--locale=C.UTF-8", "-N")  # fmt: skip
+        options = f"-k {home} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off"
+        _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(home / "log"), "-w", "-o", options, "start")
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_db(pg_url: str):  # type: ignore[no-untyped-def]
+    """A fresh, empty database on the test server; dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pg_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same store tests on both backends: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return str(request.getfixturevalue("pg_db"))
+
+
+# --- input stories ------------------------------------------------------------------------------------------
+
+#: Three short stories of our own: RUS->UKR assault and UKR->RUS accusation (March 4-5), a RUS-CHN meeting
+#: in Moscow with a quotation (March 12), a USA->IRN sanction (April 1).
+STORIES = [
+    {"id": "a1", "pub_date": "2024-03-05", "publisher": "Alpha Wire", "url": "https://alpha.example/a1",
+     "text": "Russian troops attacked Ukrainian forces near Kharkiv on Monday, officials in Kyiv said.\n\n"
+             "Ukraine's foreign ministry condemned Russia for the attack."},
+    {"id": "a2", "pub_date": "2024-03-12", "publisher": "Beta Times", "url": "https://beta.example/a2",
+     "text": "Russian President Vladimir Putin met Chinese President Xi Jinping in Moscow on Tuesday to discuss "
+             "trade.\n\n\"Our partnership is growing stronger every year,\" Putin told reporters after the talks."},
+    {"id": "a3", "pub_date": "2024-04-02", "publisher": "Gamma News", "url": "https://gamma.example/a3",
+     "text": "The United States imposed sanctions on Iran on Monday over its ballistic missile programme, "
+             "the Treasury said."},
+]  # fmt: skip
+
+
+@pytest.fixture
+def write_jsonl(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """``write_jsonl("name.jsonl", [records])`` writes stories as JSONL in tmp_path and returns the path."""
+    import json
+
+    def write(name: str, records: list[dict[str, str]], folder: Path | None = None) -> Path:
+        path = (folder or tmp_path) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def story_dir(tmp_path: Path, write_jsonl) -> Path:  # type: ignore[no-untyped-def]
+    """A folder of the three :data:`STORIES`, one JSONL file each."""
+    folder = tmp_path / "stories"
+    for record in STORIES:
+        write_jsonl(f"{record['id']}.jsonl", [record], folder)
+    return folder

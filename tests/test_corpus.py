@@ -31,3 +31,19 @@ def test_corpus_reads_and_cleans_every_story(corpus: Path) -> None:
     # PROVENANCE.md itself is the only file a corpus may hold that tocsin does not read
     assert all(p.source.endswith(".md") for p in unsupported)
     assert all(s.text.strip() for s in stories)
+
+
+def test_corpus_codes_and_stores_every_story(tmp_path: Path) -> None:
+    from tocsin import store
+    from tocsin.pipeline import run
+
+    db = str(tmp_path / "corpus.db")
+    summary = run(CORPORA, Settings(db=db, n_process=1))
+    assert summary.ok > 500
+    assert not summary.skipped.get("failed")
+    with store.opened(db) as engine:
+        totals = store.counts(engine)
+        records = list(store.read_events(engine, store.Filters(limit=50)))
+    assert totals["stories"] == summary.ok
+    assert totals["events"] > summary.ok  # real news holds more than one event a story
+    assert all(r["span"][0] < r["span"][1] for r in records)

@@ -267,7 +267,9 @@ def run(
                     log.warning("%s", item)
                     summary.add(item)
                     continue
-                store.save(engine, item)
+                if store.save(engine, item) is None:
+                    summary.known += 1
+                    continue
                 summary.ok += 1
                 summary.sentences += len(item.sentences)
                 summary.events += len(item.events)

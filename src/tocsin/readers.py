@@ -88,6 +88,15 @@ def _first(record: dict[str, Any], names: tuple[str, ...]) -> Any:
     return None
 
 
+def _string(record: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    """The first of these fields that holds a string (a "source" list of actors is not a publisher)."""
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
 def _authors(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(a.strip() for a in re.split(r",|;|\band\b", value) if a.strip())
@@ -118,9 +127,9 @@ def story_from_record(record: dict[str, Any], source: str, line: int | None = No
         id=str(story_id) if story_id is not None else _fallback_id(text),
         text=text,
         pub_date=pub_date,
-        title=_first(record, ("title", "headline")),
-        url=_first(record, ("url", "link", "source_url")),
-        publisher=_first(record, ("publisher", "source", "site", "outlet")),
+        title=_string(record, ("title", "headline")),
+        url=_string(record, ("url", "link", "source_url")),
+        publisher=_string(record, ("publisher", "source", "site", "outlet")),
         authors=_authors(_first(record, ("author", "authors", "byline"))),
         source=where,
     )

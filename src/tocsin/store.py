@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, event, func, or_, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
@@ -106,6 +106,52 @@ def store_error(exc: BaseException, db: str = "the database") -> StoreError:
     return StoreError(f"{db}: {text} — {hint}")
 
 
+# Statements built once: constructing SQLAlchemy expressions per call cost more than running them.
+_KNOWN = select(stories.c.hash).where(stories.c.hash.in_(bindparam("hashes", expanding=True)))
+_HAS_HASH = select(stories.c.id).where(stories.c.hash == bindparam("hash"))
+_HAS_ID = select(stories.c.id).where(stories.c.id == bindparam("id"))
+_CANDIDATES = select(stories.c.id, stories.c.signature, stories.c.duplicate_of).where(
+    stories.c.id.in_(select(lsh.c.story_id).where(lsh.c.bucket.in_(bindparam("buckets", expanding=True))))
+)
+_CLUSTER_KEY = [
+    clusters.c.event_type == bindparam("event_type"),
+    clusters.c.polarity == bindparam("polarity"),
+    clusters.c.actor_key == bindparam("actor_key"),  # "" when unknown, so the index serves every lookup
+    clusters.c.recipient_key == bindparam("recipient_key"),
+]
+_CLUSTER_DATED = (
+    select(clusters.c.id)
+    .where(*_CLUSTER_KEY, clusters.c.first_seen <= bindparam("latest"), clusters.c.last_seen >= bindparam("earliest"))
+    .order_by(clusters.c.id)
+    .limit(1)
+)
+_CLUSTER_UNDATED = (
+    select(clusters.c.id).where(*_CLUSTER_KEY, clusters.c.first_seen.is_(None)).order_by(clusters.c.id).limit(1)
+)
+_ROOT = func.coalesce(stories.c.duplicate_of, stories.c.id)
+_ORIGINAL = stories.alias("original")
+_RECOUNT = (
+    select(
+        func.count(events.c.id),
+        func.count(func.distinct(_ROOT)),
+        func.count(func.distinct(func.coalesce(_ORIGINAL.c.publisher, _ORIGINAL.c.url, _ORIGINAL.c.id))),
+        func.min(events.c.date),
+        func.max(events.c.date),
+    )
+    .select_from(events.join(stories, stories.c.id == events.c.story_id).join(_ORIGINAL, _ORIGINAL.c.id == _ROOT))
+    .where(events.c.cluster_id == bindparam("cluster_id"))
+)
+_SET_COUNTS = (
+    update(clusters)
+    .where(clusters.c.id == bindparam("cluster"))
+    .values(
+        num_mentions=bindparam("m"), num_stories=bindparam("s"), num_sources=bindparam("n"),
+        first_seen=bindparam("first"), last_seen=bindparam("last"),
+    )
+)  # fmt: skip
+_BUMP_ACTOR = update(actors).where(actors.c.key == bindparam("actor")).values(mentions=actors.c.mentions + 1)
+
+
 def known_hashes(engine: Engine, hashes: Iterable[str]) -> set[str]:
     """Which of these content hashes are already stored."""
     wanted = list(hashes)
@@ -113,7 +159,7 @@ def known_hashes(engine: Engine, hashes: Iterable[str]) -> set[str]:
         return set()
     try:
         with engine.connect() as conn:
-            return set(conn.execute(select(stories.c.hash).where(stories.c.hash.in_(wanted))).scalars())
+            return set(conn.execute(_KNOWN, {"hashes": wanted}).scalars())
     except SQLAlchemyError as exc:
         raise store_error(exc) from exc
 
@@ -124,15 +170,16 @@ def _json(values: Iterable[Any]) -> str:
 
 def _story_id(conn: Connection, story: Story, digest: str) -> str:
     """The story's id, or ``id~hash`` when another version of it is already stored."""
-    taken = conn.execute(select(stories.c.id).where(stories.c.id == story.id)).first()
+    taken = conn.execute(_HAS_ID, {"id": story.id}).first()
     return f"{story.id}~{digest[:10]}" if taken else story.id
 
 
-def save(engine: Engine, coded: Coded) -> str:
+def save(engine: Engine, coded: Coded) -> str | None:
     """Store one coded story, its sentences, events and quotes, in one transaction.
 
     Finds the story's near-duplicates, assigns its events to clusters and updates
-    cluster counts. Returns the stored story id. Raises StoreError.
+    cluster counts. Returns the stored story id, or None when the same content is
+    already stored (it came twice in one run). Raises StoreError.
     """
     try:
         with engine.begin() as conn:
@@ -141,21 +188,25 @@ def save(engine: Engine, coded: Coded) -> str:
         raise store_error(exc) from exc
 
 
-def _save(conn: Connection, coded: Coded) -> str:
+def _save(conn: Connection, coded: Coded) -> str | None:
+    if conn.execute(_HAS_HASH, {"hash": coded.hash}).first():
+        return None  # one writer, so this check cannot race
     story = coded.story
     story_id = _story_id(conn, story, coded.hash)
     duplicate_of = _duplicate_of(conn, coded.signature)
     conn.execute(
-        stories.insert().values(
-            id=story_id, hash=coded.hash, source=story.source, pub_date=story.pub_date, title=story.title,
-            url=story.url, publisher=story.publisher, authors=_json(story.authors), language=story.language,
-            dateline=story.dateline, text=story.text, credits=_json(story.credits), comments=_json(story.comments),
-            removed=_json({"rule": r.rule, "text": r.text, "start": r.start} for r in story.removed),
-            signature=coded.signature, duplicate_of=duplicate_of, coded_at=datetime.now(UTC),
-        )
+        stories.insert(),
+        {
+            "id": story_id, "hash": coded.hash, "source": story.source, "pub_date": story.pub_date,
+            "title": story.title, "url": story.url, "publisher": story.publisher, "authors": _json(story.authors),
+            "language": story.language, "dateline": story.dateline, "text": story.text,
+            "credits": _json(story.credits), "comments": _json(story.comments),
+            "removed": _json({"rule": r.rule, "text": r.text, "start": r.start} for r in story.removed),
+            "signature": coded.signature, "duplicate_of": duplicate_of, "coded_at": datetime.now(UTC),
+        },
     )  # fmt: skip
     sig = dedup.signature_from_bytes(coded.signature)
-    conn.execute(lsh.insert(), [{"band": b, "bucket": k, "story_id": story_id} for b, k in dedup.bands(sig)])
+    conn.execute(lsh.insert(), [{"band": b, "bucket": f"{b}:{k}", "story_id": story_id} for b, k in dedup.bands(sig)])
     if coded.sentences:
         conn.execute(
             sentences.insert(),
@@ -163,15 +214,14 @@ def _save(conn: Connection, coded: Coded) -> str:
         )
     if coded.quotes:
         conn.execute(quotes.insert(), [_quote_row(story_id, i, q) for i, q in enumerate(coded.quotes)])
-    touched: set[int] = set()
+    rows = [_event_row(story_id, ev, _cluster_for(conn, ev)) for ev in coded.events]
+    if rows:
+        conn.execute(events.insert(), rows)
     for ev in coded.events:
-        cluster_id = _cluster_for(conn, ev)
-        touched.add(cluster_id)
-        conn.execute(events.insert().values(**_event_row(story_id, ev, cluster_id)))
         for actor in (ev.actor, ev.recipient):
             if actor is not None:
                 _count_actor(conn, actor)
-    for cluster_id in touched:
+    for cluster_id in sorted({row["cluster_id"] for row in rows}):
         _recount(conn, cluster_id)
     return story_id
 
@@ -179,11 +229,7 @@ def _save(conn: Connection, coded: Coded) -> str:
 def _duplicate_of(conn: Connection, signature: bytes) -> str | None:
     """The first stored story this one nearly duplicates (its group's root), if any."""
     sig = dedup.signature_from_bytes(signature)
-    keys = dedup.bands(sig)
-    candidates = select(lsh.c.story_id).where(or_(*(and_(lsh.c.band == b, lsh.c.bucket == k) for b, k in keys)))
-    rows = conn.execute(
-        select(stories.c.id, stories.c.signature, stories.c.duplicate_of).where(stories.c.id.in_(candidates))
-    ).all()
+    rows = conn.execute(_CANDIDATES, {"buckets": [f"{b}:{k}" for b, k in dedup.bands(sig)]}).all()
     best = [(dedup.similarity(sig, row.signature), row) for row in rows if row.signature]
     best = [(score, row) for score, row in best if score >= dedup.THRESHOLD]
     if not best:
@@ -233,26 +279,25 @@ def _key(actor: Any) -> str | None:
 def _cluster_for(conn: Connection, ev: Event) -> int:
     """The cluster an event belongs to, creating one when none is near enough in time."""
     actor_key, recipient_key = _key(ev.actor), _key(ev.recipient)
-    conditions = [
-        clusters.c.event_type == ev.event_type,
-        clusters.c.polarity == ev.polarity,
-        clusters.c.actor_key == actor_key if actor_key else clusters.c.actor_key.is_(None),
-        clusters.c.recipient_key == recipient_key if recipient_key else clusters.c.recipient_key.is_(None),
-    ]
+    params: dict[str, Any] = {
+        "event_type": ev.event_type, "polarity": ev.polarity,
+        "actor_key": actor_key or "", "recipient_key": recipient_key or "",
+    }  # fmt: skip
     day = ev.date
     if day is not None:
         window = timedelta(days=dedup.WINDOW_DAYS)
-        conditions += [clusters.c.first_seen <= day + window, clusters.c.last_seen >= day - window]
+        found = conn.execute(_CLUSTER_DATED, {**params, "latest": day + window, "earliest": day - window}).scalar()
     else:
-        conditions.append(clusters.c.first_seen.is_(None))
-    found = conn.execute(select(clusters.c.id).where(*conditions).order_by(clusters.c.id).limit(1)).scalar()
+        found = conn.execute(_CLUSTER_UNDATED, params).scalar()
     if found is not None:
         return int(found)
     inserted = conn.execute(
-        clusters.insert().values(
-            event_type=ev.event_type, actor_key=actor_key, recipient_key=recipient_key, polarity=ev.polarity,
-            first_seen=day, last_seen=day, num_mentions=0, num_stories=0, num_sources=0,
-        )
+        clusters.insert(),
+        {
+            "event_type": ev.event_type, "actor_key": actor_key or "", "recipient_key": recipient_key or "",
+            "polarity": ev.polarity, "first_seen": day, "last_seen": day,
+            "num_mentions": 0, "num_stories": 0, "num_sources": 0,
+        },
     )  # fmt: skip
     key = inserted.inserted_primary_key
     assert key is not None  # an insert into a table with an integer primary key
@@ -262,31 +307,18 @@ def _cluster_for(conn: Connection, ev: Event) -> int:
 def _recount(conn: Connection, cluster_id: int) -> None:
     """Recount a cluster: mentions, independent stories (a syndicated copy counts as
     its original) and independent sources (publishers of those originals)."""
-    root = func.coalesce(stories.c.duplicate_of, stories.c.id)
-    original = stories.alias("original")
-    source = func.coalesce(original.c.publisher, original.c.url, original.c.id)
-    row = conn.execute(
-        select(
-            func.count(events.c.id), func.count(func.distinct(root)), func.count(func.distinct(source)),
-            func.min(events.c.date), func.max(events.c.date),
-        )
-        .select_from(events.join(stories, stories.c.id == events.c.story_id).join(original, original.c.id == root))
-        .where(events.c.cluster_id == cluster_id)
-    ).one()  # fmt: skip
-    conn.execute(
-        update(clusters)
-        .where(clusters.c.id == cluster_id)
-        .values(num_mentions=row[0], num_stories=row[1], num_sources=row[2], first_seen=row[3], last_seen=row[4])
-    )
+    row = conn.execute(_RECOUNT, {"cluster_id": cluster_id}).one()
+    conn.execute(_SET_COUNTS, {"cluster": cluster_id, "m": row[0], "s": row[1], "n": row[2],
+                               "first": row[3], "last": row[4]})  # fmt: skip
 
 
 def _count_actor(conn: Connection, actor: Any) -> None:
     key = (actor.kb_id or f"{actor.name or actor.text}|{actor.country or ''}")[:240]
-    updated = conn.execute(update(actors).where(actors.c.key == key).values(mentions=actors.c.mentions + 1))
-    if updated.rowcount == 0:
+    if conn.execute(_BUMP_ACTOR, {"actor": key}).rowcount == 0:
         conn.execute(
-            actors.insert().values(key=key, name=actor.name or actor.text, country=actor.country,
-                                   sector=";".join(actor.sector), kb_id=actor.kb_id, mentions=1)
+            actors.insert(),
+            {"key": key, "name": actor.name or actor.text, "country": actor.country,
+             "sector": ";".join(actor.sector), "kb_id": actor.kb_id, "mentions": 1},
         )  # fmt: skip
 
 
