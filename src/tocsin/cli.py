@@ -402,3 +402,65 @@ def quotes_command(sources: tuple[str, ...], actors: tuple[str, ...], patterns: 
     except TocsinError as exc:
         raise _fail(exc) from exc
     _report(summary)
+
+
+@cli.command("signals", context_settings=CONTEXT, epilog=EPILOG)
+@db_option
+@click.option("--dyad", help="ACTOR-RECIPIENT to plot, e.g. RUS-UKR (default: the most active dyad).")
+@click.option("--freq", default="W", show_default=True, help="Period: D (days), W (weeks) or M (months).")
+@click.option("--z", "z", type=float, default=2.0, show_default=True, help="Alert threshold in standard deviations.")
+@click.option("--baseline", type=int, default=8, show_default=True, help="Periods in an alert's baseline.")
+@click.option(
+    "--plots",
+    type=click.Path(file_okay=False),
+    default="tocsin-plots",
+    show_default=True,
+    help="Folder for the PNG and SVG plots.",
+)
+def signals_command(db: str | None, dyad: str | None, freq: str, z: float, baseline: int, plots: str) -> None:
+    """Print dyad series, say–do gaps, contradictions, cluster status and alerts; write plots.
+
+    Example:
+
+        tocsin signals --db tocsin.db --dyad RUS-UKR --freq W
+    """
+    from pathlib import Path
+
+    from . import signals
+
+    settings = Settings.from_env(db=db)
+    alert_settings = signals.AlertSettings(freq=freq, baseline=baseline, z=z)
+    try:
+        data = signals.load_events(settings.db)
+        series = signals.dyad_series(data, freq=freq)
+        if series.empty:
+            click.echo("no dated factual events between two actors in the store yet")
+            return
+        totals = series.groupby(level=["actor", "recipient"])[["events", "intensity", "q1", "q2", "q3", "q4"]].sum()
+        click.echo("Dyads (corroboration-weighted events over the whole store):")
+        click.echo(totals.sort_values("events", ascending=False).head(10).round(2).to_string())
+        gap = signals.say_do_gap(data).groupby(level="actor").tail(1).dropna(subset=["gap"])
+        click.echo("\nSay–do gap, latest 30-day window per actor (+: talks more cooperatively than it acts):")
+        click.echo(gap.sort_values("gap", ascending=False).head(10).round(2).to_string() if len(gap) else "  (none)")
+        found = signals.contradictions(data)
+        click.echo(f"\nContradictions (claims against denials): {len(found)}")
+        for row in found.head(10).itertuples():
+            click.echo(
+                f"  {row.event_type} by {row.actor}: claimed by {row.claim_by} ({row.claim_id}), "
+                f"denied by {row.denial_by} ({row.denial_id})"
+            )
+        status = signals.cluster_status(data, found)["status"].value_counts()
+        click.echo("\nEvent clusters: " + ", ".join(f"{n} {s}" for s, n in status.items()))
+        raised = signals.alerts(data, alert_settings)
+        click.echo(f"\nEscalation alerts (z >= {z} against {baseline} periods): {len(raised)}")
+        for row in raised.head(10).itertuples():
+            click.echo(
+                f"  {row.actor} -> {row.recipient} {row.period:%Y-%m-%d}: conflict {row.conflict:.1f} "
+                f"(baseline {row.baseline_mean:.1f} ± {row.baseline_std:.1f}, z {row.z:.1f}); "
+                f"events {', '.join(row.events[:3])}"
+            )
+        pair = tuple(dyad.split("-", 1)) if dyad else totals["events"].idxmax()
+        files = signals.plot_dyad(data, pair[0], pair[1], Path(plots), freq=freq, settings=alert_settings)
+        click.echo(f"\nplots for {pair[0]} -> {pair[1]}: " + ", ".join(str(f) for f in files))
+    except TocsinError as exc:
+        raise _fail(exc) from exc

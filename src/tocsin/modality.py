@@ -111,14 +111,14 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
     cue = f"aux:{modality}" if modality else ""
     asserter: Token | None = None
     quote = inside(quotes, trigger.idx, trigger.idx + len(trigger.text))
+    perceiver: Token | None = None
     node = trigger
     if node.pos_ in ("NOUN", "PROPN") and node.head is not node:
         # an event noun takes the modality of the verb that governs it ("will hold talks")
         verb = node.head.head if node.head.dep_ == "prep" else node.head
         modality = modality or _own_modality(verb)
         if verb.lemma_ in PERCEIVE and node.dep_ in ("dobj", "attr", "nsubjpass", "pobj"):
-            asserter = _subject(verb)  # "NATO has seen no withdrawal": NATO is the one saying so
-            cue = cue or f"perceived:{verb.lemma_}"
+            perceiver = _subject(verb)  # "NATO has seen no withdrawal": NATO is the one saying so
         node = verb if verb.pos_ in ("VERB", "AUX") else node
     steps = 0
     while node.head is not node and steps < 12:
@@ -153,6 +153,8 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
                 modality, cue = modality or "claimed", cue or f"accused:{accuser.lemma_}"
                 break
         node = head
+    if asserter is None and perceiver is not None and quote is None:
+        asserter, cue = perceiver, cue or "perceived"  # unless someone reports the perception
     if modality is None and (asserter is not None or quote is not None or according is not None):
         modality = "claimed"
     if asserter is None and quote is None and according is not None:
