@@ -243,6 +243,8 @@ def _figurative(token: Token) -> bool:
 def _noun_is_event(token: Token) -> bool:
     """Is an event noun used as an event here, rather than mentioned in passing?"""
     head = token.head
+    if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children) and head.lemma_ not in PERCEIVE:
+        return False  # "poses no threat to NATO": an assessment; "has seen no withdrawal" is an event, negated
     if any(c.dep_ == "poss" for c in token.children):
         return True
     if any(
@@ -260,7 +262,8 @@ def _noun_is_event(token: Token) -> bool:
         and head.head.lemma_ in ("sign", "evidence", "indication", "report")
     ):
         return True
-    return any(c.lower_ == "no" for c in token.children)
+    # "no" alone ("poses no threat") is an assessment, not an event; "no sign of", "seen no" are handled above
+    return False
 
 
 # --- roles -------------------------------------------------------------------------

@@ -34,7 +34,7 @@ VERBAL_COOP, MATERIAL_COOP, VERBAL_CONFLICT, MATERIAL_CONFLICT = 1, 2, 3, 4
 FACTUAL = ("actual", "claimed")
 COLUMNS = (
     "id", "story_id", "date", "event_type", "quad_class", "intensity", "actor_country", "actor_sector",
-    "actor_name", "actor_kb_id", "recipient_country", "recipient_sector", "recipient_name", "recipient_kb_id",
+    "actor_name", "actor_kb_id", "recipient_country", "recipient_sector", "recipient_name", "recipient_kb_id", "mode",
     "asserted_country", "polarity", "modality", "cluster_id", "num_mentions", "num_sources", "sentence",
 )  # fmt: skip
 
@@ -70,7 +70,8 @@ def load_events(db: str = "tocsin.db", **filters: Any) -> Any:
             rows.append(
                 {
                     "id": record["id"], "story_id": record["story_id"], "date": record.get("date"),
-                    "event_type": record["event_type"], "quad_class": record.get("quad_class"),
+                    "event_type": record["event_type"], "mode": record.get("mode"),
+                    "quad_class": record.get("quad_class"),
                     "intensity": record.get("intensity"), "actor_country": actor.get("country"),
                     "actor_sector": ";".join(actor.get("sector") or []), "actor_name": actor.get("name"),
                     "actor_kb_id": actor.get("kb_id"), "recipient_country": recipient.get("country"),
@@ -202,23 +203,36 @@ def say_do_gap(data: Any, window: str = "30D", by: str = "actor", level: str = "
 def contradictions(data: Any, window_days: int = 3) -> Any:
     """Claims matched against negations or denials of the same kind of event by others.
 
-    A *claim* is an affirmed, factual event; a *denial* is a negated event, or one
-    reported as ``denied``, of the same type, dated within ``window_days`` of the
-    claim, whose actor is the claim's actor or unstated ("we have seen no
-    withdrawal"), and asserted by a different country than the claim (or by the
-    outlet when the claim has an asserter). One row per pair: both events' ids,
-    sentences, asserters and dates.
+    A *claim* is an affirmed, factual event with a known actor. A *denial* is a
+    negated event, or one reported as ``denied``, asserted by someone (not the
+    outlet's own voice), of the same type and mode and dated within ``window_days``
+    of the claim, whose asserter differs from the claim's and whose recipient, when
+    both are known, is the claim's. Its actor must be the claim's
+    actor, or be unstated ("we have seen no withdrawal") in the same story or with
+    the same recipient. One row per pair: both events' ids, sentences, asserters
+    and dates.
     """
     pd = _pandas()
     claims = factual(data)
-    denials = data[(data["polarity"] == "negated") | (data["modality"] == "denied")]
+    claims = claims[claims["actor_country"].notna()]
+    denials = data[
+        ((data["polarity"] == "negated") | (data["modality"] == "denied")) & data["asserted_country"].notna()
+    ]
     rows = []
     window = pd.Timedelta(days=window_days)
     for _, claim in claims.iterrows():
         same = denials[denials["event_type"] == claim["event_type"]]
+        if pd.notna(claim["mode"]):  # the same kind of event: an annexation is not a deportation
+            same = same[same["mode"].isna() | (same["mode"] == claim["mode"])]
+        if pd.notna(claim["recipient_country"]):
+            same = same[same["recipient_country"].isna() | (same["recipient_country"] == claim["recipient_country"])]
         if pd.notna(claim["date"]):
             same = same[(same["date"] - claim["date"]).abs() <= window]
-        actor_ok = same["actor_country"].isna() | (same["actor_country"] == claim["actor_country"])
+        unstated = same["actor_country"].isna() & (
+            (same["story_id"] == claim["story_id"])
+            | (same["recipient_country"].notna() & (same["recipient_country"] == claim["recipient_country"]))
+        )
+        actor_ok = unstated | (same["actor_country"] == claim["actor_country"])
         other = same["asserted_country"].fillna("(outlet)") != _or(claim["asserted_country"], "(outlet)")
         for _, denial in same[actor_ok & other].iterrows():
             rows.append({
