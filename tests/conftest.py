@@ -25,7 +25,7 @@ def _tocsin_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 # --- stores: a throwaway PostgreSQL server, fresh databases, both backends ------------------------------------
 
-POSTGRES_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+POSTGRES_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3].split(".")[0]))
 
 
 def _free_port() -> int:
@@ -37,15 +37,19 @@ def _free_port() -> int:
 
 
 def _as_postgres(*command: str) -> None:
+    """Run a server command as user postgres when we are root (initdb refuses root), else as ourselves."""
+    import os
     import shlex
     import subprocess
 
-    subprocess.run(["su", "postgres", "-c", shlex.join(command)], check=True, capture_output=True, timeout=120)
+    argv = ["su", "postgres", "-c", shlex.join(command)] if os.geteuid() == 0 else list(command)
+    subprocess.run(argv, check=True, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
 
 
 @pytest.fixture(scope="session")
 def pg_url():  # type: ignore[no-untyped-def]
     """A real PostgreSQL server for this test process (each xdist worker starts its own)."""
+    import os
     import shutil
     import tempfile
 
@@ -54,7 +58,8 @@ def pg_url():  # type: ignore[no-untyped-def]
         pytest.skip("PostgreSQL server binaries not found under /usr/lib/postgresql: apt-get install postgresql")
     bin_dir = POSTGRES_BIN[-1].parent
     home = Path(tempfile.mkdtemp(prefix="tocsin-pg-"))  # not under pytest's root-only tmp dirs
-    shutil.chown(home, "postgres", "postgres")
+    if os.geteuid() == 0:
+        shutil.chown(home, "postgres", "postgres")
     data, port = home / "data", _free_port()
     try:
         _as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",

@@ -79,11 +79,6 @@ def test_export_parquet_reads_back(db: str, tmp_path: Path) -> None:
     assert {"id", "event_type", "actor_country", "cluster_id"} <= set(table.column_names)
 
 
-@pytest.mark.xfail(
-    reason="write_parquet takes the schema of its first row group: a column that is null in every row of the "
-    "first batch (10,000 rows by default) gets type null and a later batch with a value fails (ArrowInvalid)",
-    strict=True,
-)
 def test_export_parquet_later_batches_may_fill_null_columns(db: str, tmp_path: Path) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     out = tmp_path / "events.parquet"

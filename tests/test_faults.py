@@ -142,12 +142,6 @@ def test_faults_disk_fills_while_storing(tmp_path: Path, write_jsonl: Any) -> No
     assert _stored(db) == (len(stories), len(stories))
 
 
-@pytest.mark.xfail(
-    reason="a full disk while coding is taken for a bad document: py3langid unpacks its 68 MB model into a "
-    "temporary file on first use, the OSError (EFBIG/ENOSPC) is caught at the per-document boundary, and the run "
-    "exits 0 with every story 'skipped (failed)' instead of stopping with exit 1 and a disk-full message",
-    strict=True,
-)
 def test_faults_full_disk_while_coding_is_fatal(tmp_path: Path, write_jsonl: Any) -> None:
     source, db = write_jsonl("many.jsonl", _many(5)), str(tmp_path / "full.db")
     full = subprocess.run(

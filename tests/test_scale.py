@@ -86,11 +86,6 @@ def test_scale_dask_map_keeps_input_order() -> None:
 
 @pytest.mark.dask
 @pytest.mark.usefixtures("one_dask_cluster")
-@pytest.mark.xfail(
-    reason="dask_map's LocalCluster passes dashboard_address=None, yet the scheduler still binds its HTTP server "
-    "to port 8787: a second local Dask run on the machine warns 'Port 8787 is already in use' (and leaks a socket)",
-    strict=True,
-)
 def test_scale_dask_local_cluster_binds_no_fixed_port() -> None:
     with socket.socket() as busy:
         busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -91,7 +91,7 @@ def test_store_rerun_stores_nothing_twice(filled: str, story_dir: Path) -> None:
         assert store.counts(engine) == before
 
 
-def test_store_updated_story_is_a_new_version(filled: str, write_jsonl) -> None:  # type: ignore[no-untyped-def]
+def test_store_updated_story_is_a_new_version(filled: str, write_jsonl: Any) -> None:
     summary = run([write_jsonl("update.jsonl", [UPDATED])], Settings(db=filled))
     assert summary.ok == 1
     with store.opened(filled) as engine, engine.connect() as conn:
@@ -102,12 +102,7 @@ def test_store_updated_story_is_a_new_version(filled: str, write_jsonl) -> None:
     assert {r["story_id"] for r in _events(filled)} >= {"a3", new}
 
 
-@pytest.mark.xfail(
-    reason="store._save rewrites the events table id of a new story version (a3~hash-s0-e1) but not the id "
-    "inside its stored SCHEMA.md record, so read_events and every export repeat the old version's event ids",
-    strict=True,
-)
-def test_store_updated_story_events_keep_unique_ids(filled: str, write_jsonl) -> None:  # type: ignore[no-untyped-def]
+def test_store_updated_story_events_keep_unique_ids(filled: str, write_jsonl: Any) -> None:
     run([write_jsonl("update.jsonl", [UPDATED])], Settings(db=filled))
     records = _events(filled)
     assert len({r["id"] for r in records}) == len(records)

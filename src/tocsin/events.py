@@ -256,14 +256,12 @@ def _noun_is_event(token: Token) -> bool:
         return True
     if token.dep_ == "pobj" and head.dep_ == "prep" and _is_light(head.head):
         return True  # "agreed on a ceasefire", "called for talks"
-    if (
+    # "no sign of withdrawal", "evidence of shelling"
+    return (
         token.dep_ == "pobj"
         and head.lower_ == "of"
         and head.head.lemma_ in ("sign", "evidence", "indication", "report")
-    ):
-        return True
-    # "no" alone ("poses no threat") is an assessment, not an event; "no sign of", "seen no" are handled above
-    return False
+    )
 
 
 # --- roles -------------------------------------------------------------------------

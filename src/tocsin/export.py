@@ -58,6 +58,7 @@ POLECAT_COLUMNS = (
     "Publication Date", "Source", "Polarity", "Modality", "Asserted By", "Num Sources", "Version",
 )  # fmt: skip
 
+_ARROW_TYPES: dict[str, Any] = {}  # Parquet column types that are not strings, filled on first use
 _CLUSTER = (
     "cluster_id",
     "num_mentions",
@@ -222,15 +223,21 @@ def write_parquet(records: Iterable[dict[str, Any]], path: str, batch: int = 10_
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise ConfigError("Parquet export needs `pip install 'tocsin[parquet]'`") from exc
+    numbers = ("intensity", "confidence", "actor_confidence", "recipient_confidence", "place_lat", "place_lon")
+    integers = ("sentence_id", "quad_class", "cluster_id", "num_mentions", "num_stories", "num_sources")
+    _ARROW_TYPES.update({k: pa.float64() for k in numbers} | {k: pa.int64() for k in integers})
+    _ARROW_TYPES["quote"] = pa.bool_()
     writer = None
     count = 0
     chunk: list[dict[str, Any]] = []
 
     def flush() -> None:
         nonlocal writer
-        table = pa.Table.from_pylist(chunk, schema=writer.schema if writer else None)
+        # a fixed schema, not one inferred from the first rows: a column empty there may fill later
+        schema = writer.schema if writer else pa.schema([(k, _ARROW_TYPES.get(k, pa.string())) for k in chunk[0]])
+        table = pa.Table.from_pylist(chunk, schema=schema)
         if writer is None:
-            writer = pq.ParquetWriter(path, table.schema)
+            writer = pq.ParquetWriter(path, schema)
         writer.write_table(table)
         chunk.clear()
 

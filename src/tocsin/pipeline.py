@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from . import dedup, nlp, scale, store
 from .clean import clean_story
+from .errors import StoreError
 from .events import Patterns, code_doc, load_patterns, story_context
 from .kb import KnowledgeBase, load_kb
 from .quotes import extract_quotes
@@ -89,6 +90,8 @@ def prepare(items: Iterable[Item], settings: Settings) -> Iterator[Item]:
             continue
         try:
             yield check(clean_story(item), settings)
+        except OSError as exc:  # the machine, not the document: a full disk stops the run
+            raise StoreError(f"cannot write temporary files: {exc} — free some space and run again") from exc
         except Exception as exc:  # the per-document boundary: one story never stops a batch
             log.exception("cleaning %s failed", item.id)
             yield Problem(source=item.source or item.id, reason="failed", detail=f"{type(exc).__name__}: {exc}")
@@ -198,6 +201,8 @@ def code_batch(batch: list[Story], settings: Settings) -> list[Coded | Problem]:
                     signature=dedup.signature(story.text).tobytes(),
                 )
             )
+        except OSError as exc:  # the machine, not the document: a full disk stops the run
+            raise StoreError(f"cannot write temporary files: {exc} — free some space and run again") from exc
         except Exception as exc:  # the per-document boundary: one story never stops a batch
             log.exception("coding %s failed", story.id)
             out.append(Problem(source=story.source or story.id, reason="failed", detail=f"{type(exc).__name__}: {exc}"))

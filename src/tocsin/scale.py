@@ -64,7 +64,7 @@ def dask_map(fn: Callable[[T], R], items: Iterable[T], address: str) -> Iterator
     if address == "local" or address.startswith("local:"):
         workers = int(address.split(":", 1)[1]) if ":" in address else 2
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
         )
         client = Client(cluster)
     else:

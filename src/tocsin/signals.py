@@ -204,7 +204,7 @@ def contradictions(data: Any, window_days: int = 3) -> Any:
     """Claims matched against negations or denials of the same kind of event by others.
 
     A *claim* is an affirmed, factual event with a known actor. A *denial* is a
-    negated event, or one reported as ``denied``, asserted by someone (not the
+    negated event reported as actual or claimed, or one reported as ``denied``, asserted by someone (not the
     outlet's own voice), of the same type and mode and dated within ``window_days``
     of the claim, whose asserter differs from the claim's and whose recipient, when
     both are known, is the claim's. Its actor must be the claim's
@@ -215,9 +215,9 @@ def contradictions(data: Any, window_days: int = 3) -> Any:
     pd = _pandas()
     claims = factual(data)
     claims = claims[claims["actor_country"].notna()]
-    denials = data[
-        ((data["polarity"] == "negated") | (data["modality"] == "denied")) & data["asserted_country"].notna()
-    ]
+    # a denial says something did not happen: not "if they are not rounded up", not "could fail to agree"
+    negated = (data["polarity"] == "negated") & data["modality"].isin(FACTUAL)
+    denials = data[(negated | (data["modality"] == "denied")) & data["asserted_country"].notna()]
     rows = []
     window = pd.Timedelta(days=window_days)
     for _, claim in claims.iterrows():
@@ -228,6 +228,8 @@ def contradictions(data: Any, window_days: int = 3) -> Any:
             same = same[same["recipient_country"].isna() | (same["recipient_country"] == claim["recipient_country"])]
         if pd.notna(claim["date"]):
             same = same[(same["date"] - claim["date"]).abs() <= window]
+        else:  # no date to compare: only the claim's own story can contradict it
+            same = same[same["story_id"] == claim["story_id"]]
         unstated = same["actor_country"].isna() & (
             (same["story_id"] == claim["story_id"])
             | (same["recipient_country"].notna() & (same["recipient_country"] == claim["recipient_country"]))
@@ -309,7 +311,9 @@ def alerts(data: Any, settings: AlertSettings | None = None, level: str = "count
     events["period"] = events["date"].dt.to_period(settings.freq).dt.start_time
     for (actor, recipient), group in series.groupby(level=["actor", "recipient"]):
         conflict = (group["q3"] + group["q4"]).droplevel(["actor", "recipient"])
-        conflict = conflict.asfreq(pd.tseries.frequencies.to_offset(settings.freq), fill_value=0.0)
+        # every period between the first and the last, quiet ones as zero (by period, so weeks start on Mondays)
+        periods = pd.period_range(conflict.index.min(), conflict.index.max(), freq=settings.freq).start_time
+        conflict = conflict.reindex(periods, fill_value=0.0)
         for i, (period, value) in enumerate(conflict.items()):
             history = conflict.iloc[max(0, i - settings.baseline) : i]
             if len(history) < settings.min_baseline or value < settings.min_events:

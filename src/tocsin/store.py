@@ -161,7 +161,13 @@ def known_hashes(engine: Engine, hashes: Iterable[str]) -> set[str]:
         with engine.connect() as conn:
             return set(conn.execute(_KNOWN, {"hashes": wanted}).scalars())
     except SQLAlchemyError as exc:
-        raise store_error(exc) from exc
+        raise store_error(exc, _name(engine)) from exc
+
+
+def _name(engine: Engine) -> str:
+    """The database a message should name: the file, or the URL without its password."""
+    url = engine.url
+    return str(url.database) if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
 
 
 def _json(values: Iterable[Any]) -> str:
@@ -185,7 +191,7 @@ def save(engine: Engine, coded: Coded) -> str | None:
         with engine.begin() as conn:
             return _save(conn, coded)
     except SQLAlchemyError as exc:
-        raise store_error(exc) from exc
+        raise store_error(exc, _name(engine)) from exc
 
 
 def _save(conn: Connection, coded: Coded) -> str | None:
@@ -249,10 +255,12 @@ def _quote_row(story_id: str, index: int, quote: Quote) -> dict[str, Any]:
 
 def _event_row(story_id: str, ev: Event, cluster_id: int) -> dict[str, Any]:
     record = ev.to_dict()
-    record["story_id"] = story_id
+    # a new version of a story ("id~hash") gives its events ids of their own, in the record too
+    event_id = ev.id if story_id == ev.story_id else story_id + ev.id[len(ev.story_id) :]
+    record["id"], record["story_id"] = event_id, story_id
     actor, recipient = ev.actor, ev.recipient
     return {
-        "id": ev.id if story_id == ev.story_id else f"{story_id}-{ev.id.rsplit('-', 2)[-2]}-{ev.id.rsplit('-', 1)[-1]}",
+        "id": event_id,
         "story_id": story_id, "sentence_id": ev.sentence_id, "event_type": ev.event_type, "mode": ev.mode,
         "cameo": ev.cameo, "quad_class": ev.quad_class, "intensity": ev.intensity,
         "actor_country": actor.country if actor else None,
@@ -385,7 +393,7 @@ def read_events(engine: Engine, filters: Filters | None = None) -> Iterator[dict
                 )  # fmt: skip
                 yield record
     except SQLAlchemyError as exc:
-        raise store_error(exc) from exc
+        raise store_error(exc, _name(engine)) from exc
 
 
 def counts(engine: Engine) -> dict[str, int]:
