@@ -417,7 +417,11 @@ def quotes_command(sources: tuple[str, ...], actors: tuple[str, ...], patterns: 
     show_default=True,
     help="Folder for the PNG and SVG plots.",
 )
-def signals_command(db: str | None, dyad: str | None, freq: str, z: float, baseline: int, plots: str) -> None:
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Events on or after this date.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Events on or before this date.")
+def signals_command(
+    db: str | None, dyad: str | None, freq: str, z: float, baseline: int, plots: str, since: Any, until: Any
+) -> None:
     """Print dyad series, say–do gaps, contradictions, cluster status and alerts; write plots.
 
     Example:
@@ -431,7 +435,9 @@ def signals_command(db: str | None, dyad: str | None, freq: str, z: float, basel
     settings = Settings.from_env(db=db)
     alert_settings = signals.AlertSettings(freq=freq, baseline=baseline, z=z)
     try:
-        data = signals.load_events(settings.db)
+        data = signals.load_events(
+            settings.db, since=since.date() if since else None, until=until.date() if until else None
+        )
         series = signals.dyad_series(data, freq=freq)
         if series.empty:
             click.echo("no dated factual events between two actors in the store yet")

@@ -360,7 +360,9 @@ def plot_dyad(
         plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    ax.plot(dyad.index, dyad["intensity"], marker="o", color="#444")
+    width = pd.Timedelta(days=5 if freq.startswith("W") else 0.8)
+    colors = ["#c0392b" if v < 0 else "#1f618d" for v in dyad["intensity"]]
+    ax.bar(dyad.index, dyad["intensity"], width=width, color=colors)  # bars: no line across quiet periods
     ax.axhline(0, color="#999", linewidth=0.8)
     for period in marks["period"]:
         ax.axvline(period, color="#c0392b", linestyle="--", linewidth=1)
@@ -374,7 +376,6 @@ def plot_dyad(
     labels = {"q1": "verbal cooperation", "q2": "material cooperation", "q3": "verbal conflict",
               "q4": "material conflict"}  # fmt: skip
     colors = {"q1": "#7fb3d5", "q2": "#1f618d", "q3": "#f0b27a", "q4": "#c0392b"}
-    width = pd.Timedelta(days=5 if freq.startswith("W") else 0.8)
     for q in quads:
         ax.bar(quads.index, quads[q], bottom=bottom, width=width, label=labels[q], color=colors[q])
         bottom = bottom + quads[q]
@@ -385,7 +386,7 @@ def plot_dyad(
     fig, ax = plt.subplots(figsize=(8, 3.2))
     if (actor, recipient) in gap.index.droplevel("date"):
         line = gap.loc[(actor, recipient)]["gap"]
-        ax.plot(line.index, line.values, marker="o", color="#6c3483")
+        ax.plot(line.index, line.values, marker="o", linestyle="none", color="#6c3483")
     ax.axhline(0, color="#999", linewidth=0.8)
     ax.set_ylim(-1.05, 1.05)
     ax.set_title(f"{actor} → {recipient}: say–do gap (+: talks more cooperatively than it acts)")
