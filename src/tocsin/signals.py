@@ -361,8 +361,8 @@ def plot_dyad(
 
     fig, ax = plt.subplots(figsize=(8, 3.2))
     width = pd.Timedelta(days=5 if freq.startswith("W") else 0.8)
-    colors = ["#c0392b" if v < 0 else "#1f618d" for v in dyad["intensity"]]
-    ax.bar(dyad.index, dyad["intensity"], width=width, color=colors)  # bars: no line across quiet periods
+    shades = ["#c0392b" if v < 0 else "#1f618d" for v in dyad["intensity"]]
+    ax.bar(dyad.index, dyad["intensity"], width=width, color=shades)  # bars: no line across quiet periods
     ax.axhline(0, color="#999", linewidth=0.8)
     for period in marks["period"]:
         ax.axvline(period, color="#c0392b", linestyle="--", linewidth=1)
