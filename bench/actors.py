@@ -85,12 +85,19 @@ def right(label: dict, actor: Actor | None) -> bool:
     return not person and actor is not None and label.get("country") is not None and actor.country == label["country"]
 
 
+def labels_by_story(name: str) -> dict[str, list[dict]]:
+    """The hand labels in bench/labels/NAME, grouped by story id."""
+    by_story: dict[str, list[dict]] = defaultdict(list)
+    for line in (HERE / "labels" / name).read_text().splitlines():
+        if line.strip():
+            label = json.loads(line)
+            by_story[label["story"]].append(label)
+    return by_story
+
+
 def coref(records: dict[str, dict]) -> None:
-    labels = [json.loads(line) for line in (HERE / "labels" / "coref.jsonl").read_text().splitlines() if line.strip()]
+    by_story = labels_by_story("coref.jsonl")
     nlp, kb, patterns = load(), load_kb(), load_patterns()
-    by_story = defaultdict(list)
-    for label in labels:
-        by_story[label["story"]].append(label)
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     country_hits = country_total = 0
@@ -118,11 +125,8 @@ def coref(records: dict[str, dict]) -> None:
 
 
 def quotes(records: dict[str, dict]) -> None:
-    labels = [json.loads(line) for line in (HERE / "labels" / "quotes.jsonl").read_text().splitlines() if line.strip()]
+    by_story = labels_by_story("quotes.jsonl")
     nlp, kb = load(), load_kb()
-    by_story = defaultdict(list)
-    for label in labels:
-        by_story[label["story"]].append(label)
     found: Counter[str] = Counter()
     speaker: Counter[str] = Counter()
     totals: Counter[str] = Counter()

@@ -300,14 +300,7 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
         return None, False  # "in Banja Luka": the small model tags some places as people
     if label == "PERSON":
         found = _describe(token, ctx)
-        actor = _span_actor(
-            span,
-            name=text,
-            country=found.country,
-            sector=found.sector,
-            group=found.group,
-            confidence=0.6 if found.country else 0.3,
-        )
+        actor = _described(span, found, text, 0.6 if found.country else 0.3)
         for title in _titles_before(token, ctx):
             ctx.memory.entitle(actor, title)
         honorific = next((_GENDERED[w.lower_] for w in token.lefts if w.lower_ in _GENDERED), None)
@@ -315,6 +308,13 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
             ctx.memory.gender.setdefault(text, honorific)
         return actor, True
     return None, False
+
+
+def _described(span: Span, found: _Description, name: str | None, confidence: float) -> Actor:
+    """An actor that is what its description says: country, sector and group."""
+    return _span_actor(
+        span, name=name, country=found.country, sector=found.sector, group=found.group, confidence=confidence
+    )
 
 
 def _titles_before(token: Token, ctx: Context) -> list[str]:
@@ -443,14 +443,7 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
         return _from_entry(found.body, span, 0.8), False  # "the pro-Iranian Hizbollah group"
     if found.role is None:  # "Russian equipment": a country, but not an actor
         return None, False
-    return _span_actor(
-        span,
-        name=None,
-        country=found.country,
-        sector=found.sector,
-        group=found.group,
-        confidence=0.7 if found.country else 0.5,
-    ), False
+    return _described(span, found, None, 0.7 if found.country else 0.5), False
 
 
 def _is_title(title: str, ctx: Context) -> bool:

@@ -39,7 +39,7 @@ stories = Table(
     "stories",
     metadata,
     Column("id", String(200), primary_key=True),
-    Column("hash", String(64), nullable=False, unique=True),  # sha256 of the cleaned text
+    Column("hash", String(64), nullable=False, unique=True),  # sha256 of the story text as read
     Column("source", Text),
     Column("pub_date", Date, index=True),
     Column("title", Text),

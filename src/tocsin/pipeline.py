@@ -176,25 +176,34 @@ def _stories(items: Iterable[Item], summary: Summary) -> Iterator[Story]:
 
 
 def content_hash(story: Story) -> str:
-    """The hash that identifies a story's content in the store (its cleaned text)."""
+    """The hash that identifies a story's content in the store: its text as read."""
     return hashlib.sha256(story.text.encode("utf-8")).hexdigest()
 
 
 def code_batch(batch: list[Story], settings: Settings) -> list[Coded | Problem]:
-    """Parse and code a batch of cleaned stories: everything the store needs.
+    """Clean, check, parse and code a batch of stories as read: everything the store needs.
 
-    Runs in worker processes (or Dask workers); a story that fails becomes a Problem.
+    Runs in worker processes (or Dask workers), so the process that writes the
+    store only reads and writes; a story that fails becomes a Problem.
     """
     kb, patterns = _coder(settings)
     out: list[Coded | Problem] = []
-    for story, doc in nlp.parse(batch, model=settings.model, batch_size=settings.batch_size):
+    ready: list[Story] = []
+    hashes: dict[int, str] = {}
+    for raw, item in zip(batch, prepare(batch, settings), strict=True):
+        if isinstance(item, Problem):
+            out.append(item)
+        else:
+            ready.append(item)
+            hashes[id(item)] = content_hash(raw)
+    for story, doc in nlp.parse(ready, model=settings.model, batch_size=settings.batch_size):
         try:
             events = code_doc(story, doc, story_context(story, kb), patterns)
             found_quotes = extract_quotes(story, doc, story_context(story, kb))
             out.append(
                 Coded(
                     story=story,
-                    hash=content_hash(story),
+                    hash=hashes[id(story)],
                     sentences=tuple(nlp.sentences(story, doc)),
                     events=tuple(events),
                     quotes=tuple(found_quotes),
@@ -247,7 +256,7 @@ def run(
 ) -> Summary:
     """Clean, code and store every source into ``settings.db``, incrementally.
 
-    Stories already stored (same cleaned text) are skipped, so a re-run, or a run
+    Stories already stored (the same text as read) are skipped, so a re-run, or a run
     after a crash, stores nothing twice and loses nothing. Coding runs on
     ``settings.n_process`` processes, or on Dask when ``settings.dask`` is set;
     results are written from this process in input order. ``progress`` sees each
@@ -259,7 +268,7 @@ def run(
     summary = Summary()
     engine = store.open_store(settings.db)
     try:
-        stories = _stories(cleaned(sources, settings), summary)
+        stories = _stories((item for source in sources for item in read(source)), summary)
         batches = _new_batches(stories, engine, settings, summary)
         work = functools.partial(code_batch, settings=settings)
         if settings.dask:
