@@ -470,3 +470,29 @@ def signals_command(
         click.echo(f"\nplots for {pair[0]} -> {pair[1]}: " + ", ".join(str(f) for f in files))
     except TocsinError as exc:
         raise _fail(exc) from exc
+
+
+@cli.command("serve", context_settings=CONTEXT, epilog=EPILOG)
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+def serve_command(db: str | None, host: str, port: int) -> None:
+    """Serve the REST API (docs at /docs) and the dashboard (at /) for a store.
+
+    Read-only unless TOCSIN_TOKEN is set, which enables coding posted texts.
+
+    Example:
+
+        TOCSIN_TOKEN=secret tocsin serve --db news.db --port 8000
+    """
+    try:
+        import uvicorn
+
+        from .api import create_app
+    except ImportError as exc:
+        raise click.ClickException("the server needs `pip install 'tocsin[web]'`") from exc
+    try:
+        app = create_app(Settings.from_env(db=db))
+    except TocsinError as exc:
+        raise _fail(exc) from exc
+    uvicorn.run(app, host=host, port=port, log_level="info")

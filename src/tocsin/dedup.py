@@ -10,7 +10,9 @@ would give the same signatures but pulls scipy, 136 MB, into the core install,
 and its LSH index lives in memory.)
 
 **Event clusters** group events across stories: same type, actor, recipient and
-polarity, dated within :data:`WINDOW_DAYS` of the cluster. A cluster counts its
+polarity (and modality, unless it is actual or claimed: a demand that an army
+withdraws does not corroborate a report that it did), dated within
+:data:`WINDOW_DAYS` of the cluster. A cluster counts its
 mentions (events), its stories, where syndicated copies of one article count
 once, and its sources (publishers of those independent stories) — unlike
 GDELT's NumSources, a wire story reprinted by ten sites is one source.

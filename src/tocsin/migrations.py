@@ -1,7 +1,10 @@
 """Schema migrations: an ordered list of steps, each applied once per database.
 
 The table ``_tocsin_migrations`` records which steps a database has had. To change
-the schema, append a function to :data:`MIGRATIONS` (never edit an applied one).
+the schema, change the table below and append a step to :data:`MIGRATIONS` that
+brings an older store up to date (never edit an applied step). The first step
+creates the tables as they are defined now, so later steps skip what a new store
+already has.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
     select,
+    text,
 )
 
 metadata = MetaData()
@@ -141,12 +146,13 @@ clusters = Table(
     Column("event_type", String(16), nullable=False),
     Column("actor_key", String(240)),
     Column("recipient_key", String(240)),
-    Column("polarity", String(12)),
+    Column("polarity", String(40)),  # polarity, and the modality when it is not actual or claimed
     Column("first_seen", Date),
     Column("last_seen", Date),
     Column("num_mentions", Integer, nullable=False),
     Column("num_stories", Integer, nullable=False),
     Column("num_sources", Integer, nullable=False),
+    Column("disputed", Boolean),  # set by `tocsin signals` / the server from claims against denials
     Index("ix_clusters_key", "event_type", "actor_key", "recipient_key", "polarity"),
 )
 
@@ -159,6 +165,13 @@ migration = MIGRATIONS.append
 def m001_tables(conn: Connection) -> None:
     """Stories, sentences, events, quotes, actors, LSH buckets and event clusters."""
     metadata.create_all(conn, tables=[stories, sentences, events, quotes, actors, lsh, clusters])
+
+
+@migration
+def m002_cluster_disputed(conn: Connection) -> None:
+    """Clusters get a ``disputed`` flag: a claim in them is contradicted by a denial."""
+    if "disputed" not in {c["name"] for c in inspect(conn).get_columns("clusters")}:
+        conn.execute(text("ALTER TABLE clusters ADD COLUMN disputed BOOLEAN"))
 
 
 def migrate(conn: Connection) -> list[str]:

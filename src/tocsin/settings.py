@@ -35,6 +35,10 @@ class Settings:
     dask: str = field(
         default="", metadata={"help": "run coding on Dask: a scheduler address, or local / local:N for a local cluster"}
     )
+    token: str = field(default="", metadata={"help": "token that `tocsin serve` requires for coding posted texts"})
+    token_file: str = field(default="", metadata={"help": "file holding that token (instead of TOCSIN_TOKEN)"})
+    cors: str = field(default="", metadata={"help": "comma-separated origins the server allows (CORS off if empty)"})
+    max_body: int = field(default=1_000_000, metadata={"help": "largest request body the server accepts, bytes"})
     actors: str = field(default="", metadata={"help": "comma-separated YAML files of extra or overriding actors"})
     patterns: str = field(default="", metadata={"help": "comma-separated YAML files of extra event patterns"})
 

@@ -287,8 +287,10 @@ def _key(actor: Any) -> str | None:
 def _cluster_for(conn: Connection, ev: Event) -> int:
     """The cluster an event belongs to, creating one when none is near enough in time."""
     actor_key, recipient_key = _key(ev.actor), _key(ev.recipient)
+    # a demand, plan or guess that Russia withdraws does not corroborate a report that it did
+    stance = ev.polarity if ev.modality in ("actual", "claimed") else f"{ev.polarity}:{ev.modality}"
     params: dict[str, Any] = {
-        "event_type": ev.event_type, "polarity": ev.polarity,
+        "event_type": ev.event_type, "polarity": stance,
         "actor_key": actor_key or "", "recipient_key": recipient_key or "",
     }  # fmt: skip
     day = ev.date
@@ -303,7 +305,7 @@ def _cluster_for(conn: Connection, ev: Event) -> int:
         clusters.insert(),
         {
             "event_type": ev.event_type, "actor_key": actor_key or "", "recipient_key": recipient_key or "",
-            "polarity": ev.polarity, "first_seen": day, "last_seen": day,
+            "polarity": stance, "first_seen": day, "last_seen": day,
             "num_mentions": 0, "num_stories": 0, "num_sources": 0,
         },
     )  # fmt: skip
@@ -343,7 +345,10 @@ class Filters:
     recipient: str | None = None
     dyad: tuple[str, str] | None = None
     types: tuple[str, ...] = ()
+    status: str | None = None  # unverified, corroborated or disputed
+    story: str | None = None
     limit: int | None = None
+    offset: int = 0
 
 
 def _where(filters: Filters) -> list[Any]:
@@ -360,7 +365,34 @@ def _where(filters: Filters) -> list[Any]:
         conditions += [events.c.actor_country == filters.dyad[0], events.c.recipient_country == filters.dyad[1]]
     if filters.types:
         conditions.append(events.c.event_type.in_(filters.types))
+    if filters.story:
+        conditions.append(events.c.story_id == filters.story)
+    disputed = func.coalesce(clusters.c.disputed, False)
+    if filters.status == "disputed":
+        conditions.append(disputed)
+    elif filters.status == "corroborated":
+        conditions += [~disputed, clusters.c.num_sources >= 2]
+    elif filters.status == "unverified":
+        conditions += [~disputed, clusters.c.num_sources < 2]
     return conditions
+
+
+def status_of(disputed: bool | None, num_sources: int) -> str:
+    """A cluster's status: disputed, corroborated (2+ independent sources) or unverified."""
+    if disputed:
+        return "disputed"
+    return "corroborated" if num_sources >= 2 else "unverified"
+
+
+def count_events(engine: Engine, filters: Filters | None = None) -> int:
+    """How many stored events pass the filters."""
+    query = (
+        select(func.count())
+        .select_from(events.join(clusters, clusters.c.id == events.c.cluster_id))
+        .where(*_where(filters or Filters()))
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def read_events(engine: Engine, filters: Filters | None = None) -> Iterator[dict[str, Any]]:
@@ -380,6 +412,8 @@ def read_events(engine: Engine, filters: Filters | None = None) -> Iterator[dict
     )
     if filters.limit:
         query = query.limit(filters.limit)
+    if filters.offset:
+        query = query.offset(filters.offset)
     try:
         with engine.connect() as conn:
             for row in conn.execution_options(yield_per=1000).execute(query):
@@ -390,6 +424,7 @@ def read_events(engine: Engine, filters: Filters | None = None) -> Iterator[dict
                     publisher=row.publisher,
                     first_seen=row.first_seen.isoformat() if row.first_seen else None,
                     last_seen=row.last_seen.isoformat() if row.last_seen else None,
+                    status=status_of(row.disputed, row.num_sources),
                 )  # fmt: skip
                 yield record
     except SQLAlchemyError as exc:
@@ -430,3 +465,54 @@ def opened(db: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def mark_disputed(engine: Engine, cluster_ids: Iterable[int]) -> None:
+    """Flag exactly these clusters as disputed (a claim in them is contradicted)."""
+    ids = sorted({int(i) for i in cluster_ids})
+    with engine.begin() as conn:
+        conn.execute(update(clusters).values(disputed=False))
+        if ids:
+            conn.execute(update(clusters).where(clusters.c.id.in_(ids)).values(disputed=True))
+
+
+def read_story(engine: Engine, story_id: str) -> dict[str, Any] | None:
+    """A stored story with its quotes, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(select(stories).where(stories.c.id == story_id)).first()
+        if row is None:
+            return None
+        found = conn.execute(select(quotes).where(quotes.c.story_id == story_id).order_by(quotes.c.idx)).all()
+    story = {k: row._mapping[k] for k in ("id", "title", "url", "publisher", "text", "duplicate_of")}
+    story["pub_date"] = row.pub_date.isoformat() if row.pub_date else None
+    story["quotes"] = [
+        {k: q._mapping[k] for k in ("speaker_name", "speaker_country", "cue", "direct", "start", "end", "text")}
+        for q in found
+    ]
+    return story
+
+
+def dyad_totals(engine: Engine, filters: Filters | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    """Dyads by number of events (with their summed intensity), most active first."""
+    query = (
+        select(events.c.actor_country, events.c.recipient_country, func.count().label("n"),
+               func.sum(events.c.intensity).label("intensity"))
+        .select_from(events.join(clusters, clusters.c.id == events.c.cluster_id))
+        .where(events.c.actor_country.is_not(None), events.c.recipient_country.is_not(None),
+               events.c.actor_country != events.c.recipient_country, *_where(filters or Filters()))
+        .group_by(events.c.actor_country, events.c.recipient_country)
+        .order_by(func.count().desc(), events.c.actor_country, events.c.recipient_country)
+        .limit(limit)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return [
+            {"actor": a, "recipient": r, "events": int(n), "intensity": round(float(i or 0), 2)}
+            for a, r, n, i in conn.execute(query)
+        ]
+
+
+def top_actors(engine: Engine, limit: int = 100) -> list[dict[str, Any]]:
+    """The most mentioned actors."""
+    query = select(actors).order_by(actors.c.mentions.desc(), actors.c.key).limit(limit)
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
