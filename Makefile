@@ -1,5 +1,5 @@
 # The whole developer interface. `make run` and `make test` are the README contract.
-.PHONY: run test lint bench clean postgres
+.PHONY: run test lint bench clean postgres browser
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -17,7 +17,7 @@ $(VENV)/.test: $(VENV)/.core
 run: $(VENV)/.core
 	$(BIN)/tocsin run src/tocsin/data/demo --db tocsin.db
 
-test: lint postgres
+test: lint postgres browser
 	$(BIN)/pytest -n 2
 
 # The store's tests start a throwaway PostgreSQL server; install it when it is missing (CI runs as root).
@@ -25,6 +25,12 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
 	  || echo "PostgreSQL is not installed: its tests will be skipped (as root: apt-get install postgresql)"
+
+# The dashboard's end-to-end tests drive Debian's Chromium (Playwright never downloads a browser here).
+browser:
+	@test -x /usr/bin/chromium \
+	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "Chromium is not installed: the browser tests will be skipped (as root: apt-get install chromium)"
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
