@@ -134,3 +134,77 @@ def story_dir(tmp_path: Path, write_jsonl) -> Path:  # type: ignore[no-untyped-d
     for record in STORIES:
         write_jsonl(f"{record['id']}.jsonl", [record], folder)
     return folder
+
+
+# --- the API: a demo store and a real uvicorn server ----------------------------------------------------------
+
+DEMO = Path(__file__).resolve().parents[1] / "src" / "tocsin" / "data" / "demo"
+SERVER_WAIT = 15.0  # seconds a server may take to answer /api/health before the test fails with its log
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store holding the coded demo stories, filled once per test process."""
+    from tocsin.pipeline import run
+    from tocsin.settings import Settings
+
+    db = str(tmp_path_factory.mktemp("demo") / "demo.db")
+    summary = run([DEMO], Settings(db=db))
+    assert summary.events > 0, summary
+    return db
+
+
+@pytest.fixture(scope="session")
+def serve():  # type: ignore[no-untyped-def]
+    """``with serve(app) as base_url:`` runs an app on uvicorn in a thread, on a free port of 127.0.0.1."""
+    import contextlib
+    import io
+    import logging
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    @contextlib.contextmanager
+    def run(app):  # type: ignore[no-untyped-def]
+        port = _free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off")
+        server = uvicorn.Server(config)
+        log = io.StringIO()
+        handler = logging.StreamHandler(log)
+        for name in ("uvicorn", "uvicorn.error"):
+            logging.getLogger(name).addHandler(handler)
+        thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+        thread.start()
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            deadline, last = time.monotonic() + SERVER_WAIT, "no answer"
+            while True:
+                try:
+                    if httpx.get(f"{base_url}/api/health", timeout=1.0).status_code == 200:
+                        break
+                    last = "not 200"
+                except httpx.HTTPError as exc:
+                    last = repr(exc)
+                if not thread.is_alive() or time.monotonic() > deadline:
+                    pytest.fail(f"the server at {base_url} did not start ({last}); its log:\n{log.getvalue()}")
+                time.sleep(0.05)
+            yield base_url
+        finally:
+            server.should_exit = True
+            thread.join(timeout=SERVER_WAIT)
+            for name in ("uvicorn", "uvicorn.error"):
+                logging.getLogger(name).removeHandler(handler)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def api_server(demo_db: str, serve):  # type: ignore[no-untyped-def]
+    """The base URL of a real server over the demo store, with the coding token ``test-token``."""
+    from tocsin.api import create_app
+    from tocsin.settings import Settings
+
+    with serve(create_app(Settings(db=demo_db, token="test-token"))) as base_url:
+        yield base_url

@@ -294,6 +294,9 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
                         return _with_conjuncts(objs[0]), "object-control"
         found, how = _subjects(governor)
         return found, f"control:{how}"
+    if verb.dep_ == "xcomp" and verb.head.pos_ == "ADJ" and verb.head.head is not verb.head:
+        found, how = _subjects(verb.head.head)  # "Tehran was ready to cooperate": Tehran cooperates
+        return found, f"adjective-control:{how}"
     if verb.dep_ in ("conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
         found, how = _subjects(verb.head)
         return found, f"shared:{how}"
@@ -605,7 +608,9 @@ _CONFLICTUAL = frozenset("PROTEST SANCTION MOBILIZE COERCE ASSAULT".split())
 # Governors that state an intention without being event words themselves
 # ("plans to", "is ready to"); "agree/promise/vow to" are AGREE triggers already.
 _INTENT_CUES = frozenset(
-    f"governor:{w}" for w in "plan intend prepare decide aim want hope expect consider mull weigh seek try".split()
+    f"governor:{w}"
+    for w in "plan intend prepare decide aim want hope expect consider mull weigh seek try ready prepared willing "
+    "determined eager keen".split()
 ) | {"aux:intended"}
 _PLEDGE_CODES = {
     "AID": "033",

@@ -34,6 +34,7 @@ DENY = frozenset("deny dismiss refute reject".split())
 NEGATING = frozenset("refuse fail decline neglect".split())
 PERCEIVE = frozenset("see find observe detect notice witness confirm".split())
 HYPOTHETICAL_GOVERNORS = frozenset("threaten risk".split())
+READY = frozenset("ready prepared willing determined eager keen".split())
 ACCUSING = frozenset("accuse suspect charge blame convict indict".split())
 _MODALS = {
     "will": "intended",
@@ -145,6 +146,8 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
                     asserter = _subject(head)
                     cue = cue or f"reported:{lemma}"
                 break
+        if head.pos_ == "ADJ" and dep == "xcomp" and head.lemma_.lower() in READY and modality is None:
+            modality, cue = "intended", cue or f"governor:{head.lemma_.lower()}"  # "ready to cooperate"
         if dep == "pcomp" and head.lower_ in ("of", "for"):
             # "accused X of shelling": the of-phrase hangs on the verb or on X
             accuser = head.head if head.head.lemma_ in ACCUSING else head.head.head

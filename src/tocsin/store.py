@@ -408,7 +408,7 @@ def read_events(engine: Engine, filters: Filters | None = None) -> Iterator[dict
             events.join(clusters, clusters.c.id == events.c.cluster_id).join(stories, stories.c.id == events.c.story_id)
         )
         .where(*_where(filters))
-        .order_by(events.c.date, events.c.id)
+        .order_by(events.c.date.is_(None), events.c.date, events.c.id)  # undated events last
     )
     if filters.limit:
         query = query.limit(filters.limit)

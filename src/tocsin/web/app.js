@@ -14,11 +14,10 @@ const state = { offset: 0, limit: PAGE_SIZE, total: 0, dyad: null, lastLink: nul
 const seq = {};
 
 /* ---------- small helpers ---------- */
-
 const $ = (id) => document.getElementById(id);
 
 // Request tickets: a response is used only if no newer request of its kind started.
-function ticket(kind) { seq[kind] = (seq[kind] || 0) + 1; return seq[kind]; }
+const ticket = (kind) => (seq[kind] = (seq[kind] || 0) + 1);
 const isCurrent = (kind, t) => seq[kind] === t;
 
 // Set attributes; functions under on* keys become event listeners.
@@ -57,18 +56,19 @@ function who(p) {
 }
 const how = (ev) => `${ev.polarity || 'affirmed'}, ${ev.modality || 'actual'}`;
 const evDate = (ev) => ev.date || ev.pub_date || '—';
+// Click and Enter/Space handlers for a non-button element acting as a button.
+const activation = (fn) => ({
+  onclick: fn, onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); fn(); } },
+});
 const statusBadge = (ev) => h('span', { class: `badge status-${ev.status || 'unverified'}` }, ev.status || 'unverified');
 
 // Show a message (or clear it) in a status paragraph.
 function showMsg(id, text, isError = false) {
-  const el = $(id);
-  if (!el) return;
-  el.textContent = text || '';
-  el.classList.toggle('error', Boolean(isError && text));
+  $(id).textContent = text || '';
+  $(id).classList.toggle('error', Boolean(isError && text));
 }
 
 /* ---------- API ---------- */
-
 // Fetch JSON; throw an Error carrying the API's message, status and details.
 async function api(path, opts = {}) {
   let res;
@@ -85,88 +85,73 @@ async function api(path, opts = {}) {
 }
 
 /* ---------- top bar ---------- */
-
 async function loadHealth() {
   try {
     const d = await api('/api/health');
-    $('stats').textContent =
-      `v${d.version} · ${fmt(d.stories, 0)} stories · ${fmt(d.events, 0)} events · ${fmt(d.clusters, 0)} clusters`;
+    $('stats').textContent = `v${d.version} · ${fmt(d.stories, 0)} stories · ${fmt(d.events, 0)} events · ${fmt(d.clusters, 0)} clusters`;
   } catch (e) {
     $('stats').textContent = `API unavailable: ${e.message}`;
   }
 }
 
 /* ---------- filters ---------- */
-
 // Upper-case an actor code field while keeping the caret in place.
-function upperCaseInput(e) {
-  const el = e.target;
+function upperCaseInput({ target: el }) {
   const pos = el.selectionStart;
   el.value = el.value.toUpperCase();
-  if (pos != null) el.setSelectionRange(pos, pos);
+  el.setSelectionRange(pos, pos);
 }
 
 // Current filters as query parameters ("any" and blanks are left out).
 function filterParams() {
   const p = new URLSearchParams();
-  const add = (key, id) => {
-    const v = $(id).value.trim();
+  for (const key of ['since', 'until', 'actor', 'recipient', 'type', 'status']) {
+    const v = $(`f-${key}`).value.trim();
     if (v && v !== 'any') p.set(key, v);
-  };
-  add('since', 'f-since'); add('until', 'f-until');
-  add('actor', 'f-actor'); add('recipient', 'f-recipient');
-  add('type', 'f-type'); add('status', 'f-status');
+  }
   return p;
 }
 
 function onFiltersSubmit(e) {
   e.preventDefault();
   for (const id of ['f-actor', 'f-recipient']) $(id).value = $(id).value.trim().toUpperCase();
-  const since = $('f-since').value;
-  const until = $('f-until').value;
-  if (since && until && since > until) {
-    showMsg('filters-msg', '"Since" must not be later than "until".', true);
-    return;
-  }
-  showMsg('filters-msg', '');
+  const [since, until] = [$('f-since').value, $('f-until').value];
+  const bad = since && until && since > until;
+  showMsg('filters-msg', bad ? '"Since" must not be later than "until".' : '', true);
+  if (bad) return;
   state.offset = 0;
   loadEvents();
-  const actor = $('f-actor').value;
-  const recipient = $('f-recipient').value;
+  const [actor, recipient] = [$('f-actor').value, $('f-recipient').value];
   if (actor && recipient) setDyad(actor, recipient);
 }
 
 /* ---------- event table ---------- */
-
 async function loadEvents() {
   const t = ticket('events');
   const p = filterParams();
-  p.set('limit', String(state.limit));
+  p.set('limit', String(state.limit));  // server-side paging: one page at a time
   p.set('offset', String(state.offset));
-  $('events').setAttribute('aria-busy', 'true');
+  let rows = [];
   try {
     const d = await api(`/api/events?${p}`);
     if (!isCurrent('events', t)) return;
-    state.total = d.total || 0;
-    state.offset = d.offset ?? state.offset;
-    state.limit = d.limit || state.limit;
-    const rows = d.items.length ? d.items.map(eventRow) : [emptyRow(8, 'No events match these filters.')];
-    $('events-body').replaceChildren(...rows);
+    Object.assign(state, { total: d.total || 0, offset: d.offset ?? state.offset, limit: d.limit || state.limit });
+    rows = d.items.length ? d.items.map(eventRow) : [emptyRow(8, 'No events match these filters.')];
     showMsg('events-msg', '');
   } catch (e) {
     if (!isCurrent('events', t)) return;
     state.total = 0;
-    $('events-body').replaceChildren();
     showMsg('events-msg', `Could not load events: ${e.message}`, true);
-  } finally {
-    if (isCurrent('events', t)) {
-      $('events').removeAttribute('aria-busy');
-      updatePager();
-    }
   }
+  $('events-body').replaceChildren(...rows);
+  updatePager();
 }
 
 const emptyRow = (cols, text) => h('tr', {}, h('td', { colspan: cols, class: 'empty' }, text));
+
+// Cells shared by the event table and the "code a text" results.
+const eventCells = (ev) =>
+  [evDate(ev), ev.event_type || '—', who(ev.actor), who(ev.recipient), how(ev), who(ev.asserted_by)].map((x) => h('td', {}, x));
 
 function eventRow(ev) {
   const link = h('a', {
@@ -175,14 +160,7 @@ function eventRow(ev) {
     onclick: (e) => { e.preventDefault(); state.lastLink = e.currentTarget; openStory(ev.story_id, ev.id); },
   }, ev.trigger || 'story', h('span', { class: 'sr-only' }, ' (open story)'));
   return h('tr', { 'data-testid': 'event-row', 'data-event-id': ev.id },
-    h('td', { class: 'nowrap' }, evDate(ev)),
-    h('td', { title: ev.cameo ? `CAMEO ${ev.cameo}` : null }, ev.event_type || '—'),
-    h('td', {}, who(ev.actor)),
-    h('td', {}, who(ev.recipient)),
-    h('td', {}, how(ev)),
-    h('td', {}, who(ev.asserted_by)),
-    h('td', {}, statusBadge(ev)),
-    h('td', {}, link));
+    eventCells(ev), h('td', {}, statusBadge(ev)), h('td', {}, link));
 }
 
 function updatePager() {
@@ -199,7 +177,6 @@ function changePage(step) {
 }
 
 /* ---------- dyads ---------- */
-
 async function loadDyads() {
   const sel = $('dyad-select');
   try {
@@ -210,10 +187,7 @@ async function loadDyads() {
     $('actor-codes').replaceChildren(...codes.map((c) => h('option', { value: c })));
     if (state.dyad) syncDyadSelect();
     else if (d.items.length) setDyad(d.items[0].actor, d.items[0].recipient);
-    else {
-      sel.replaceChildren(h('option', { value: '' }, 'no dyads yet'));
-      showMsg('timeline-msg', 'No dyads in the store yet.');
-    }
+    else showMsg('timeline-msg', 'No dyads in the store yet.');
   } catch (e) {
     sel.replaceChildren(h('option', { value: '' }, 'unavailable'));
     showMsg('timeline-msg', `Could not load dyads: ${e.message}`, true);
@@ -222,8 +196,7 @@ async function loadDyads() {
 
 // Make the select show the current dyad, adding an option if it is not listed.
 function syncDyadSelect() {
-  const sel = $('dyad-select');
-  const { actor, recipient } = state.dyad;
+  const [sel, { actor, recipient }] = [$('dyad-select'), state.dyad];
   const value = `${actor}|${recipient}`;
   if (![...sel.options].some((o) => o.value === value)) sel.append(h('option', { value }, `${actor} → ${recipient}`));
   sel.value = value;
@@ -238,10 +211,7 @@ function setDyad(actor, recipient) {
 }
 
 /* ---------- chart primitives ---------- */
-
-function svgRoot(label, w = CHART.W, hgt = CHART.H) {
-  return s('svg', { viewBox: `0 0 ${w} ${hgt}`, role: 'img', 'aria-label': label, preserveAspectRatio: 'xMidYMid meet' });
-}
+const svgRoot = (label, w = CHART.W, hgt = CHART.H) => s('svg', { viewBox: `0 0 ${w} ${hgt}`, role: 'img', 'aria-label': label });
 
 // Evenly spaced bands for n periods across the plot area.
 function bands(n) {
@@ -269,15 +239,11 @@ function xAxis(svg, periods, b) {
 }
 
 // Linear y scale mapping [lo, hi] onto the plot area.
-function yScale(lo, hi) {
-  const { H, M } = CHART;
-  return (v) => M.t + (H - M.t - M.b) * (1 - (v - lo) / ((hi - lo) || 1));
-}
+const yScale = (lo, hi, { H, M } = CHART) => (v) => M.t + (H - M.t - M.b) * (1 - (v - lo) / ((hi - lo) || 1));
 
 const emptyChart = (id, text) => $(id).replaceChildren(h('p', { class: 'empty' }, text));
 
 /* ---------- timeline and quads ---------- */
-
 async function loadSeries(actor, recipient) {
   const t = ticket('series');
   const label = `${actor} → ${recipient}`;
@@ -291,9 +257,10 @@ async function loadSeries(actor, recipient) {
     drawQuads(d.items || [], label);
   } catch (e) {
     if (!isCurrent('series', t)) return;
-    emptyChart('timeline-chart', ''); emptyChart('quads-chart', '');
-    showMsg('timeline-msg', `Could not load the series: ${e.message}`, true);
-    showMsg('quads-msg', `Could not load the series: ${e.message}`, true);
+    for (const id of ['timeline', 'quads']) {
+      emptyChart(`${id}-chart`, '');
+      showMsg(`${id}-msg`, `Could not load the series: ${e.message}`, true);
+    }
   }
 }
 
@@ -301,7 +268,7 @@ async function loadSeries(actor, recipient) {
 function alertText(a) {
   const kind = typeof a.conflict === 'boolean' ? (a.conflict ? 'conflict surge' : 'cooperation surge')
     : a.conflict != null ? `conflict ${fmt(a.conflict, 2)}` : 'alert';
-  return `Alert ${a.period}: ${kind}, z = ${fmt(a.z, 2)}, ${(a.events || []).length} events`;
+  return `Alert ${a.period}: ${kind}, z = ${fmt(a.z, 2)}, ${(a.events || []).length} event(s)`;
 }
 
 function drawTimeline(items, alerts, label) {
@@ -313,9 +280,8 @@ function drawTimeline(items, alerts, label) {
   yAxis(svg, [-max, 0, max], y);
   items.forEach((it, i) => {
     const v = it.intensity || 0;
-    const top = Math.min(y(0), y(v));
     svg.append(s('rect', {
-      class: `bar ${signClass(v)}`, 'data-testid': 'timeline-bar', x: b.x(i), y: top,
+      class: `bar ${signClass(v)}`, 'data-testid': 'timeline-bar', x: b.x(i), y: Math.min(y(0), y(v)),
       width: b.width, height: Math.max(1, Math.abs(y(v) - y(0))),
     }, s('title', {}, `${it.period}: intensity ${fmt(v)}, ${fmt(it.events, 0)} events`)));
   });
@@ -323,11 +289,10 @@ function drawTimeline(items, alerts, label) {
   for (const a of alerts) {
     if (!index.has(a.period)) continue;
     const cx = b.x(index.get(a.period)) + b.width / 2;
-    const text = alertText(a);
     svg.append(s('line', {
-      class: 'alert', 'data-testid': 'timeline-alert', 'data-period': a.period, title: text,
+      class: 'alert', 'data-testid': 'timeline-alert', 'data-period': a.period, title: alertText(a),
       x1: cx, x2: cx, y1: CHART.M.t, y2: CHART.H - CHART.M.b,
-    }, s('title', {}, text)));
+    }, s('title', {}, alertText(a))));
   }
   xAxis(svg, items.map((it) => it.period), b);
   $('timeline-chart').replaceChildren(svg);
@@ -341,7 +306,7 @@ function drawQuads(items, label) {
   const max = Math.max(1, ...items.map(total));
   const y = yScale(0, max);
   const b = bands(items.length);
-  yAxis(svg, [0, Math.round(max / 2), max], y, (v) => fmt(v, 0));
+  yAxis(svg, [...new Set([0, Math.round(max / 2), max])], y, (v) => fmt(v, 0));
   items.forEach((it, i) => {
     let base = 0;
     for (const q of QUADS) {
@@ -358,7 +323,6 @@ function drawQuads(items, label) {
 }
 
 /* ---------- say–do gap ---------- */
-
 async function loadSayDo(actor) {
   const t = ticket('saydo');
   $('saydo-caption').textContent = `${actor}: say–do gap per period (−1 to +1).`;
@@ -381,8 +345,7 @@ function drawSayDo(items, actor) {
   const b = bands(items.length);
   yAxis(svg, [-1, -0.5, 0, 0.5, 1], y, (v) => (v > 0 ? `+${v}` : v < 0 ? `−${-v}` : '0'));
   // Line broken wherever the gap is unknown.
-  let d = '';
-  let pen = 'M';
+  let [d, pen] = ['', 'M'];
   items.forEach((it, i) => {
     if (it.gap == null) { pen = 'M'; return; }
     d += `${pen}${(b.x(i) + b.width / 2).toFixed(1)},${y(it.gap).toFixed(1)} `;
@@ -400,11 +363,10 @@ function drawSayDo(items, actor) {
 }
 
 /* ---------- actor network ---------- */
-
 async function loadNetwork() {
   try {
-    const d = await api('/api/network?limit=60');
-    drawNetwork(d.nodes || [], d.edges || []);
+    const { nodes = [], edges = [] } = await api('/api/network?limit=60');
+    drawNetwork(nodes, edges);
   } catch (e) {
     showMsg('network-msg', `Could not load the network: ${e.message}`, true);
   }
@@ -433,11 +395,9 @@ function layoutNodes(nodes, cx, cy, R) {
 
 // A curved edge (bent to one side, so A→B and B→A stay apart) ending at the target's rim.
 function edgePath(p, q) {
-  const dx = q.x - p.x;
-  const dy = q.y - p.y;
+  const [dx, dy] = [q.x - p.x, q.y - p.y];
   const c = { x: (p.x + q.x) / 2 - dy * 0.12, y: (p.y + q.y) / 2 + dx * 0.12 };
-  const ex = q.x - c.x;
-  const ey = q.y - c.y;
+  const [ex, ey] = [q.x - c.x, q.y - c.y];
   const len = Math.hypot(ex, ey) || 1;
   const end = { x: q.x - (ex / len) * (q.r + 2), y: q.y - (ey / len) * (q.r + 2) };
   return `M${p.x.toFixed(1)},${p.y.toFixed(1)} Q${c.x.toFixed(1)},${c.y.toFixed(1)} ${end.x.toFixed(1)},${end.y.toFixed(1)}`;
@@ -445,23 +405,20 @@ function edgePath(p, q) {
 
 // Filter the event table by one actor (from a network node).
 function filterByActor(id) {
-  $('f-actor').value = id;
-  $('f-recipient').value = '';
+  [$('f-actor').value, $('f-recipient').value] = [id, ''];
   $('filters').requestSubmit();
   $('events').scrollIntoView({ block: 'start' });
 }
 
 function drawNetwork(nodes, edges) {
   if (!nodes.length) return emptyChart('network-chart', 'No actors in the store yet.');
-  const W = 800;
-  const H = 620;
+  const [W, H] = [800, 620];
   const pos = layoutNodes(nodes, W / 2, H / 2, Math.min(W, H) / 2 - 90);
   const maxE = Math.max(1, ...edges.map((e) => e.events || 0));
   const svg = svgRoot(`Actor network: ${nodes.length} actors, ${edges.length} directed links`, W, H);
   svg.append(arrowDefs());
   for (const e of edges) {
-    const p = pos.get(e.source);
-    const q = pos.get(e.target);
+    const [p, q] = [pos.get(e.source), pos.get(e.target)];
     if (!p || !q || p === q) continue;
     const sign = signClass(e.intensity || 0);
     svg.append(s('path', {
@@ -474,28 +431,22 @@ function drawNetwork(nodes, edges) {
     const cos = Math.cos(p.a);
     const anchor = cos > 0.3 ? 'start' : cos < -0.3 ? 'end' : 'middle';
     const off = p.r + 6;
-    const activate = () => filterByActor(n.id);
     svg.append(s('g', {
       class: 'node', 'data-testid': 'network-node', 'data-node-id': n.id, tabindex: 0, role: 'button',
       'aria-label': `${n.id}: ${fmt(n.events, 0)} events. Filter events by this actor`,
-      onclick: activate,
-      onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); activate(); } },
-    },
-    s('title', {}, `${n.id}: ${fmt(n.events, 0)} events`),
+      ...activation(() => filterByActor(n.id)),
+    }, s('title', {}, `${n.id}: ${fmt(n.events, 0)} events`),
     s('circle', { cx: p.x, cy: p.y, r: p.r }),
-    s('text', {
-      x: p.x + off * cos, y: p.y + off * Math.sin(p.a) + 4, 'text-anchor': anchor,
-    }, n.id)));
+    s('text', { x: p.x + off * cos, y: p.y + off * Math.sin(p.a) + 4, 'text-anchor': anchor }, n.id)));
   }
   $('network-chart').replaceChildren(svg);
 }
 
 /* ---------- story view ---------- */
-
 async function openStory(storyId, focusId) {
   const t = ticket('story');
   const sec = $('story');
-  sec.hidden = false;
+  sec.hidden = false;  // show at once, with a loading message
   showMsg('story-msg', 'Loading story…');
   try {
     const d = await api(`/api/stories/${encodeURIComponent(storyId)}`);
@@ -518,8 +469,7 @@ function closeStory() {
 
 function renderStory({ story, events = [], quotes = [] }) {
   $('story-title').textContent = story.title || '(untitled story)';
-  const meta = [story.publisher, story.pub_date, story.url ? `source: ${story.url}` : null].filter(Boolean);
-  $('story-meta').textContent = meta.join(' · ');
+  $('story-meta').textContent = [story.publisher, story.pub_date, story.url && `source: ${story.url}`].filter(Boolean).join(' · ');
   $('story-text').replaceChildren(storyTextNodes(story.text || '', events));
   $('story-events').replaceChildren(...(events.length ? events.map(storyEventItem) : [h('li', {}, 'No events coded.')]));
   $('story-quotes').replaceChildren(...(quotes.length ? quotes.map(quoteItem) : [h('li', {}, 'No quotes found.')]));
@@ -537,8 +487,7 @@ function evidenceRange(text, ev) {
 
 // Events sorted by position; overlapping sentences are merged into one group.
 function evidenceGroups(text, events) {
-  const ranged = events.map((ev) => ({ ev, r: evidenceRange(text, ev) })).filter((x) => x.r);
-  ranged.sort((x, y) => x.r[0] - y.r[0]);
+  const ranged = events.map((ev) => ({ ev, r: evidenceRange(text, ev) })).filter((x) => x.r).sort((x, y) => x.r[0] - y.r[0]);
   const groups = [];
   for (const item of ranged) {
     const last = groups[groups.length - 1];
@@ -554,12 +503,8 @@ function evidenceGroups(text, events) {
 function findWord(text, word, from, to) {
   if (!word) return null;
   let i = text.indexOf(word, from);
-  if (i < 0 || i + word.length > to) {
-    i = text.slice(from, to).toLowerCase().indexOf(word.toLowerCase());
-    if (i < 0) return null;
-    i += from;
-  }
-  return [i, i + word.length];
+  if (i < 0 || i + word.length > to) i = from + text.slice(from, to).toLowerCase().indexOf(word.toLowerCase());
+  return i >= from ? [i, i + word.length] : null;
 }
 
 // One group: actor/recipient words wrapped in spans, then one <mark> per event
@@ -581,14 +526,9 @@ function groupMark(text, g) {
     pos = w.end;
   }
   inner.append(text.slice(pos, g.end));
-  let node = inner;
-  for (const { ev } of [...g.items].reverse()) {
-    node = h('mark', {
-      class: 'evidence', 'data-event-id': ev.id,
-      title: `${ev.event_type}: ${who(ev.actor)} → ${who(ev.recipient)} (${how(ev)})`,
-    }, node);
-  }
-  return node;
+  return g.items.reduceRight((node, { ev }) => h('mark', {
+    class: 'evidence', 'data-event-id': ev.id, title: `${ev.event_type}: ${who(ev.actor)} → ${who(ev.recipient)} (${how(ev)})`,
+  }, node), inner);
 }
 
 // The whole story text with evidence marks.
@@ -604,14 +544,11 @@ function storyTextNodes(text, events) {
 }
 
 function storyEventItem(ev) {
-  const activate = () => focusEvidence(ev.id, true);
   const cluster = `${ev.status || 'unverified'}: ${fmt(ev.num_sources, 0)} sources, ${fmt(ev.num_stories, 0)} stories`;
   return h('li', {
     'data-testid': 'story-event', 'data-event-id': ev.id, tabindex: 0, class: 'story-event',
-    onclick: activate,
-    onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); activate(); } },
-  },
-  h('strong', {}, ev.event_type || '?'), ' ', `${who(ev.actor)} → ${who(ev.recipient)}`,
+    ...activation(() => focusEvidence(ev.id, true)),
+  }, h('strong', {}, ev.event_type || '?'), ' ', `${who(ev.actor)} → ${who(ev.recipient)}`,
   h('div', { class: 'small' }, `${how(ev)}${ev.quote ? ', quoted' : ''} · asserted by ${who(ev.asserted_by)} · ${evDate(ev)}`),
   h('div', { class: 'small' }, statusBadge(ev), ` cluster ${ev.cluster_id ?? '—'} (${cluster})`));
 }
@@ -630,22 +567,13 @@ function focusEvidence(id, scroll) {
   if (scroll) mark.scrollIntoView({ block: 'center' });
 }
 
-function quoteItem(q) {
-  return h('li', {},
-    h('strong', {}, q.speaker_name || 'Unnamed speaker'),
-    q.speaker_country ? ` (${q.speaker_country})` : '',
-    ` ${q.cue || 'said'}${q.direct ? '' : ' (indirect)'}: `,
-    h('q', {}, q.text || ''));
-}
+const quoteItem = (q) => h('li', {}, h('strong', {}, q.speaker_name || 'Unnamed speaker'),
+  q.speaker_country ? ` (${q.speaker_country})` : '', ` ${q.cue || 'said'}${q.direct ? '' : ' (indirect)'}: `, h('q', {}, q.text || ''));
 
 /* ---------- code a text ---------- */
-
-function readToken() {
-  try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
-}
-function saveToken(token) {
-  try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* storage unavailable */ }
-}
+// The API token lives in sessionStorage (forgotten when the tab closes).
+const readToken = () => { try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; } };
+const saveToken = (token) => { try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* unavailable */ } };
 
 function codeTable(events) {
   const head = ['Date', 'Type', 'Actor', 'Recipient', 'How', 'Asserted by', 'Trigger', 'Confidence'];
@@ -653,9 +581,7 @@ function codeTable(events) {
     h('caption', {}, `${events.length} event${events.length === 1 ? '' : 's'} found`),
     h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, events.map((ev) => h('tr', { 'data-testid': 'code-event', title: ev.sentence || null },
-      h('td', {}, evDate(ev)), h('td', {}, ev.event_type || '—'), h('td', {}, who(ev.actor)),
-      h('td', {}, who(ev.recipient)), h('td', {}, how(ev)), h('td', {}, who(ev.asserted_by)),
-      h('td', {}, ev.trigger || '—'), h('td', {}, fmt(ev.confidence, 2))))));
+      eventCells(ev), h('td', {}, ev.trigger || '—'), h('td', {}, fmt(ev.confidence, 2))))));
 }
 
 async function onCodeSubmit(e) {
@@ -665,27 +591,23 @@ async function onCodeSubmit(e) {
   if (!text) { out.replaceChildren(h('p', { class: 'error', role: 'alert' }, 'Enter a text to code.')); return; }
   const token = $('code-token').value.trim();
   saveToken(token);
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
+  const headers = { 'Content-Type': 'application/json', ...(token && { Authorization: `Bearer ${token}` }) };
   $('code-run').disabled = true;
   out.replaceChildren(h('p', {}, 'Coding…'));
   try {
-    const d = await api('/api/code', {
-      method: 'POST', headers, body: JSON.stringify({ text, pub_date: $('code-date').value || null }),
-    });
-    const events = d.events || [];
+    const body = JSON.stringify({ text, pub_date: $('code-date').value || null });
+    const { events = [] } = await api('/api/code', { method: 'POST', headers, body });
     out.replaceChildren(events.length ? codeTable(events) : h('p', {}, 'No events found in this text.'));
   } catch (err) {
     const prefix = err.status === 401 ? 'Not authorised (401): ' : 'Error: ';
-    out.replaceChildren(h('p', { class: 'error', role: 'alert' }, prefix + err.message),
-      err.details.length ? h('ul', {}, err.details.map((x) => h('li', {}, x))) : null);
+    out.replaceChildren(h('p', { class: 'error', role: 'alert' }, prefix + err.message));
+    if (err.details.length) out.append(h('ul', {}, err.details.map((x) => h('li', {}, x))));
   } finally {
     $('code-run').disabled = false;
   }
 }
 
 /* ---------- start ---------- */
-
 function init() {
   $('filters').addEventListener('submit', onFiltersSubmit);
   for (const id of ['f-actor', 'f-recipient']) $(id).addEventListener('input', upperCaseInput);
