@@ -106,12 +106,15 @@ def test_api_dyads_and_network_agree(client: httpx.Client) -> None:
     assert all({e["source"], e["target"]} <= nodes for e in network["edges"])
 
 
-def test_api_series_of_a_listed_dyad(client: httpx.Client) -> None:
-    dyad = client.get("/api/dyads").json()["items"][0]
-    body = client.get("/api/series", params={"actor": dyad["actor"], "recipient": dyad["recipient"]}).json()
-    assert body["ok"] is True
-    assert sum(item["events"] for item in body["items"]) == dyad["events"]
-    assert isinstance(body["alerts"], list)
+def test_api_series_of_listed_dyads_count_their_dated_events(client: httpx.Client) -> None:
+    dyads = client.get("/api/dyads", params={"limit": 5}).json()["items"]
+    assert dyads
+    for dyad in dyads:
+        pair = {"actor": dyad["actor"], "recipient": dyad["recipient"]}
+        body = client.get("/api/series", params=pair).json()
+        dated = [e for e in events(client, **pair)["items"] if e["date"]]
+        assert sum(item["events"] for item in body["items"]) == len(dated), pair
+        assert isinstance(body["alerts"], list)
 
 
 def test_api_say_do_of_an_actor(client: httpx.Client) -> None:
@@ -179,6 +182,13 @@ def test_api_cors_allows_listed_origins_only(demo_db: str, serve: Any) -> None:
     assert "access-control-allow-origin" not in other.headers
 
 
+@pytest.mark.xfail(strict=True, reason="bug: the OpenAPI `type` of /api/events is any string, not the 16 types")
+def test_api_openapi_lists_the_event_types(client: httpx.Client) -> None:
+    parameters = client.get("/openapi.json").json()["paths"]["/api/events"]["get"]["parameters"]
+    kind = next(p for p in parameters if p["name"] == "type")
+    assert "ASSAULT" in str(kind["schema"].get("enum") or kind["schema"].get("anyOf"))
+
+
 # --- schemathesis: every documented operation, generated inputs, never a 5xx ------------------------------------
 
 
@@ -198,7 +208,15 @@ def schema_app(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 # POST /api/code is left out: each example parses a generated text with spaCy (slow, and its run time varies
 # with the text), and without a token it only answers 401; its validation and auth are tested above.
+# Two checks are off, for documented reasons rather than bugs that can reach a 5xx:
+# - status_code_conformance: the OpenAPI document lists only 200/422 (see test_error_shape.py's strict xfail);
+# - negative_data_rejection: pydantic parses dates leniently, so `until=0` is 1970-01-01, not an error.
+# And positive_data_acceptance is off for /api/events, whose `type` is any string in the document (the strict
+# xfail below) but one of 16 PLOVER types on the server.
 @schema.exclude(method="POST", path="/api/code").parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_schema(case: Any, schema_app: Any) -> None:
-    case.call_and_validate(app=schema_app)
+    lenient = [schemathesis.checks.status_code_conformance, schemathesis.checks.negative_data_rejection]
+    if case.operation.path == "/api/events":
+        lenient.append(schemathesis.checks.positive_data_acceptance)
+    case.call_and_validate(app=schema_app, excluded_checks=lenient)

@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from .actors import PRONOUNS, Context, mentions, resolve
+from .actors import PRONOUNS, REPORTING, Context, mentions, resolve
 from .dates import resolve_date
 from .errors import ConfigError
 from .modality import ACCUSING, PERCEIVE, assess
@@ -537,6 +537,10 @@ def code_sentence(
     start = sent.start_char + len(text) - len(text.lstrip())
     end = sent.end_char - (len(text) - len(text.rstrip()))
     triggers = _triggers(sent, patterns)
+    forceful = {t.token.head.i for t in triggers if t.token.dep_ == "xcomp" and t.pattern.event_type in _CONFLICTUAL}
+    # "vowed to fight": a promise of force is a threat (derived from the fight), not an agreement
+    triggers = [t for t in triggers if not (t.pattern.event_type == "AGREE" and t.token.i in forceful)]
+    triggers += _reported_demands(sent, {t.token.i for t in triggers})
     trigger_tokens = {t.token.i for t in triggers}
     for trig in triggers:
         assessment = assess(trig.token, quotes, according)
@@ -610,7 +614,7 @@ _CONFLICTUAL = frozenset("PROTEST SANCTION MOBILIZE COERCE ASSAULT".split())
 _INTENT_CUES = frozenset(
     f"governor:{w}"
     for w in "plan intend prepare decide aim want hope expect consider mull weigh seek try ready prepared willing "
-    "determined eager keen".split()
+    "determined eager keen swear".split()
 ) | {"aux:intended"}
 _PLEDGE_CODES = {
     "AID": "033",
@@ -638,6 +642,13 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
             verbal = "REJECT" if event.polarity == "negated" else "AGREE"
         elif event.event_type in _CONFLICTUAL and event.polarity == "affirmed":
             verbal = "THREATEN"
+    elif event.modality in ("hypothetical", "conditional") and event.event_type in _CONFLICTUAL:
+        # "the EC may halt mediation if ...": a conditional use of pressure by the actor itself is a threat,
+        # unlike "Russia could invade, U.S. officials said" (someone else's guess)
+        speaker = event.asserted_by
+        own = speaker is None or (actor is not None and speaker.country == actor.country)
+        if own and event.polarity == "affirmed" and cue in ("aux:hypothetical", "aux:conditional", "mark:if"):
+            verbal = "THREATEN"
     elif event.modality == "demanded" and cue == "aux:demanded" and event.asserted_by is not None:
         speaker = event.asserted_by
         if actor is None or (speaker.country, speaker.text) != (actor.country, actor.text):
@@ -664,6 +675,26 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
         confidence=round(event.confidence * 0.9, 2),
         explain=f"{event.explain}; derived {verbal} from {event.modality} {event.event_type}",
     )
+
+
+_MUST = Pattern("REQUEST", None, "100", (), "must", "say", ("must",), False)
+
+
+def _reported_demands(sent: Span, trigger_tokens: set[int]) -> list[_Trigger]:
+    """ "X said (that) Y must/should do Z": a demand by X to Y (CAMEO 10), even when Z is no event word.
+    When Z is an event ("must withdraw"), its own demanded event and derived REQUEST cover it."""
+    found = []
+    for verb in sent:
+        if verb.lemma_ not in REPORTING or verb.pos_ not in ("VERB", "AUX"):
+            continue
+        for clause in verb.children:
+            modal = any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children)
+            subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if clause.dep_ == "ccomp" and modal and subjects and clause.i not in trigger_tokens:
+                speakers, how = _subjects(verb)
+                found.append(_Trigger(verb, _MUST, speakers, [(_with_conjuncts(subjects[0]), "clause-subject")],
+                                      f"reported demand {verb.lemma_} [{how}]"))  # fmt: skip
+    return found
 
 
 def _purpose_of_event(token: Token, trigger_tokens: set[int]) -> bool:

@@ -26,7 +26,7 @@ from .actors import REPORTING
 from .quotes import inside
 
 INTEND = frozenset(
-    "plan intend aim seek strive vow pledge promise prepare want hope decide agree offer try attempt expect "
+    "plan intend aim seek strive vow swear pledge promise prepare want hope decide agree offer try attempt expect "
     "propose consider mull weigh".split()
 )
 DEMAND = frozenset("call urge demand ask press order request appeal push tell instruct implore force".split())
@@ -117,7 +117,8 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
     if node.pos_ in ("NOUN", "PROPN") and node.head is not node:
         # an event noun takes the modality of the verb that governs it ("will hold talks")
         verb = node.head.head if node.head.dep_ == "prep" else node.head
-        modality = modality or _own_modality(verb)
+        if modality is None and (governed := _own_modality(verb)):
+            modality, cue = governed, f"aux:{governed}"  # "will extend the curfew"
         if verb.lemma_ in PERCEIVE and node.dep_ in ("dobj", "attr", "nsubjpass", "pobj"):
             perceiver = _subject(verb)  # "NATO has seen no withdrawal": NATO is the one saying so
         node = verb if verb.pos_ in ("VERB", "AUX") else node

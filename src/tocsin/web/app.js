@@ -217,7 +217,8 @@ const svgRoot = (label, w = CHART.W, hgt = CHART.H) => s('svg', { viewBox: `0 0 
 function bands(n) {
   const { W, M } = CHART;
   const step = (W - M.l - M.r) / Math.max(1, n);
-  return { step, width: Math.max(1, step * 0.8), x: (i) => M.l + i * step + step * 0.1 };
+  const width = Math.max(1, Math.min(step * 0.8, 40));  // thin bars, not slabs, for short series
+  return { step, width, x: (i) => M.l + i * step + (step - width) / 2 };
 }
 
 // Horizontal grid lines with labels at the given values.
@@ -601,7 +602,8 @@ async function onCodeSubmit(e) {
   } catch (err) {
     const prefix = err.status === 401 ? 'Not authorised (401): ' : 'Error: ';
     out.replaceChildren(h('p', { class: 'error', role: 'alert' }, prefix + err.message));
-    if (err.details.length) out.append(h('ul', {}, err.details.map((x) => h('li', {}, x))));
+    const more = err.details.filter((x) => x !== err.message);
+    if (more.length) out.append(h('ul', {}, more.map((x) => h('li', {}, x))));
   } finally {
     $('code-run').disabled = false;
   }
