@@ -13,6 +13,7 @@ Filtering and paging happen in the database, so the dashboard stays usable on
 
 import hmac
 import logging
+import threading
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -71,6 +72,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     token = _token(settings)
     web = resources.files("tocsin") / "web"
 
+    def mark_disputed() -> None:
+        try:
+            signals = _signals()
+            found = signals.contradictions(signals.load_events(settings.db))
+            store.mark_disputed(engine, found["claim_cluster"].dropna())
+        except Exception:  # a failed refresh must not take the server down; statuses stay as they were
+            log.exception("could not refresh disputed clusters")
+
+    # claims against denials take a while on a large store: work them out beside the server
+    threading.Thread(target=mark_disputed, name="tocsin-disputed", daemon=True).start()
+
     if settings.cors:
         app.add_middleware(CORSMiddleware, allow_origins=[o.strip() for o in settings.cors.split(",")],
                            allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])  # fmt: skip
@@ -110,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         type: str | None = Query(default=None, description="a PLOVER event type"),
         status: str | None = Query(default=None, pattern="^(unverified|corroborated|disputed)$"),
         story: str | None = Query(default=None, max_length=200),
+        cluster: int | None = Query(default=None, ge=0),
         limit: int = Query(default=50, ge=1, le=500),
         offset: int = Query(default=0, ge=0),
     ) -> store.Filters:
@@ -118,7 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return store.Filters(since=since, until=until, actor=actor.upper() if actor else None,
                              recipient=recipient.upper() if recipient else None,
                              types=(type.upper(),) if type else (), status=status, story=story,
-                             limit=limit, offset=offset)  # fmt: skip
+                             cluster=cluster, limit=limit, offset=offset)  # fmt: skip
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:

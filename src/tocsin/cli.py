@@ -430,7 +430,7 @@ def signals_command(
     """
     from pathlib import Path
 
-    from . import signals
+    from . import signals, store
 
     settings = Settings.from_env(db=db)
     alert_settings = signals.AlertSettings(freq=freq, baseline=baseline, z=z)
@@ -449,6 +449,8 @@ def signals_command(
         click.echo("\nSay–do gap, latest 30-day window per actor (+: talks more cooperatively than it acts):")
         click.echo(gap.sort_values("gap", ascending=False).head(10).round(2).to_string() if len(gap) else "  (none)")
         found = signals.contradictions(data)
+        with store.opened(settings.db) as engine:
+            store.mark_disputed(engine, found["claim_cluster"].dropna())
         click.echo(f"\nContradictions (claims against denials): {len(found)}")
         for row in found.head(10).itertuples():
             click.echo(

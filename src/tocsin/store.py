@@ -347,6 +347,7 @@ class Filters:
     types: tuple[str, ...] = ()
     status: str | None = None  # unverified, corroborated or disputed
     story: str | None = None
+    cluster: int | None = None
     limit: int | None = None
     offset: int = 0
 
@@ -367,6 +368,8 @@ def _where(filters: Filters) -> list[Any]:
         conditions.append(events.c.event_type.in_(filters.types))
     if filters.story:
         conditions.append(events.c.story_id == filters.story)
+    if filters.cluster is not None:
+        conditions.append(events.c.cluster_id == filters.cluster)
     disputed = func.coalesce(clusters.c.disputed, False)
     if filters.status == "disputed":
         conditions.append(disputed)
