@@ -73,6 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web = resources.files("tocsin") / "web"
 
     def mark_disputed() -> None:
+        if token is not None:  # coding is on: load the model and knowledge base before the first request
+            from .pipeline import code
+
+            code("Officials met on Monday.", settings=settings)
         try:
             signals = _signals()
             found = signals.contradictions(signals.load_events(settings.db))
@@ -80,8 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception:  # a failed refresh must not take the server down; statuses stay as they were
             log.exception("could not refresh disputed clusters")
 
-    # claims against denials take a while on a large store: work them out beside the server
-    threading.Thread(target=mark_disputed, name="tocsin-disputed", daemon=True).start()
+    # warming the coder and weighing claims against denials take a while: do them beside the server
+    threading.Thread(target=mark_disputed, name="tocsin-start", daemon=True).start()
 
     if settings.cors:
         app.add_middleware(CORSMiddleware, allow_origins=[o.strip() for o in settings.cors.split(",")],
