@@ -154,6 +154,26 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return db
 
 
+def _settled_app(settings):  # type: ignore[no-untyped-def]
+    """``create_app(settings)`` once the start-up work it runs in threads (warming the coder, marking disputed
+    claims) has ended, so tests see a store that no longer changes under them."""
+    import threading
+
+    from tocsin.api import create_app
+
+    before = set(threading.enumerate())
+    app = create_app(settings)
+    for worker in set(threading.enumerate()) - before:
+        worker.join(timeout=60)
+    return app
+
+
+@pytest.fixture(scope="session")
+def make_app():  # type: ignore[no-untyped-def]
+    """``make_app(Settings(...))``: an app whose start-up threads have finished."""
+    return _settled_app
+
+
 @pytest.fixture(scope="session")
 def serve():  # type: ignore[no-untyped-def]
     """``with serve(app) as base_url:`` runs an app on uvicorn in a thread, on a free port of 127.0.0.1."""
@@ -203,8 +223,40 @@ def serve():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def api_server(demo_db: str, serve):  # type: ignore[no-untyped-def]
     """The base URL of a real server over the demo store, with the coding token ``test-token``."""
-    from tocsin.api import create_app
     from tocsin.settings import Settings
 
-    with serve(create_app(Settings(db=demo_db, token="test-token"))) as base_url:
+    with serve(_settled_app(Settings(db=demo_db, token="test-token"))) as base_url:
         yield base_url
+
+
+# --- the dashboard: headless Debian Chromium driven by Playwright (never `playwright install`) -----------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """One headless Chromium per test process; skips when Debian's chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (`make test` installs it in CI)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need `pip install 'tocsin[test]'`")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, api_server: str):  # type: ignore[no-untyped-def]
+    """A fresh page (own storage) on the dashboard's server, with 10-second timeouts; ``page.errors`` collects
+    console errors and uncaught exceptions."""
+    context = browser.new_context(base_url=api_server, viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("console", lambda msg: tab.errors.append(msg.text) if msg.type == "error" else None)
+    tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    yield tab
+    context.close()

@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tocsin.api import create_app
 from tocsin.settings import Settings
 
 PUTIN = {"text": "Putin met Scholz in Moscow on Tuesday.", "pub_date": "2022-02-17"}
@@ -45,6 +44,7 @@ def assert_error_shape(response: httpx.Response, status: int) -> None:
         ("GET", "/api/events?type=NOPE", {}, 422),
         ("GET", "/api/events?status=wrong", {}, 422),
         ("GET", "/api/events?since=not-a-date", {}, 422),
+        ("GET", "/api/events?cluster=-1", {}, 422),
         ("GET", "/api/series?actor=RUS", {}, 422),
         ("GET", "/api/series?actor=RUS&recipient=UKR&freq=Y", {}, 422),
         ("GET", "/api/say-do", {}, 422),
@@ -61,7 +61,6 @@ def test_error_shape_of_api_errors(
     assert_error_shape(client.request(method, path, **kwargs), status)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: Starlette's own 404 and 405 bypass the handler: {'detail': ...}")
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [("GET", "/api/no-such-route", 404), ("GET", "/static/no-such-file.js", 404), ("DELETE", "/api/events", 405)],
@@ -70,18 +69,17 @@ def test_error_shape_of_routing_errors(client: httpx.Client, method: str, path: 
     assert_error_shape(client.request(method, path), status)
 
 
-def test_error_shape_of_coding_switched_off(demo_db: str, serve: Any) -> None:
-    with serve(create_app(Settings(db=demo_db))) as base_url:
+def test_error_shape_of_coding_switched_off(demo_db: str, serve: Any, make_app: Any) -> None:
+    with serve(make_app(Settings(db=demo_db))) as base_url:
         assert_error_shape(httpx.post(f"{base_url}/api/code", json=PUTIN), 403)
 
 
-def test_error_shape_of_a_large_body(demo_db: str, serve: Any) -> None:
-    with serve(create_app(Settings(db=demo_db, token="t", max_body=1000))) as base_url:
+def test_error_shape_of_a_large_body(demo_db: str, serve: Any, make_app: Any) -> None:
+    with serve(make_app(Settings(db=demo_db, token="t", max_body=1000))) as base_url:
         response = httpx.post(f"{base_url}/api/code", json={"text": "x" * 2000}, headers={"Authorization": "Bearer t"})
     assert_error_shape(response, 413)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the OpenAPI document lists only 200 and 422, not the errors served")
 @pytest.mark.parametrize(
     ("path", "method", "status"),
     [("/api/stories/{story_id}", "get", "404"), ("/api/code", "post", "401"), ("/api/code", "post", "403"),

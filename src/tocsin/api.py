@@ -14,10 +14,11 @@ Filtering and paging happen in the database, so the dashboard stays usable on
 import hmac
 import logging
 import threading
+from collections.abc import Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +27,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import store
 from .errors import StoreError, TocsinError
@@ -33,8 +35,59 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-TYPES = ("AGREE CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT REQUEST ACCUSE REJECT THREATEN PROTEST SANCTION "
-         "MOBILIZE COERCE ASSAULT").split()  # fmt: skip
+
+class ErrorBody(BaseModel):
+    """The one shape of every error the API returns."""
+
+    ok: bool = False
+    error: str
+    errors: list[str]
+    status: int
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (401, "a valid token is needed"), (403, "coding is off"), (404, "not found"),
+        (413, "request body too large"), (422, "the request is not valid"), (503, "the store is unavailable"),
+    )
+}  # fmt: skip
+
+
+class BodyLimit:
+    """ASGI middleware: refuse bodies over ``limit`` bytes, whether they declare a
+    Content-Length or arrive chunked (counted as they are received)."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            response = _error(413, f"the request body is over {self.limit:,} bytes")
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Any:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                # raised where the route reads its body; FastAPI passes HTTP errors through to our handler
+                raise StarletteHTTPException(413, f"the request body is over {self.limit:,} bytes")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+EventType = Literal[
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE", "REJECT",
+    "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+]  # fmt: skip
 
 
 class CodeRequest(BaseModel):
@@ -45,8 +98,11 @@ class CodeRequest(BaseModel):
     story_id: str = Field(default="posted", max_length=200)
 
 
-def _error(status: int, message: str, errors: list[str] | None = None) -> JSONResponse:
-    return JSONResponse({"ok": False, "error": message, "errors": errors or [message], "status": status}, status)
+def _error(
+    status: int, message: str, errors: list[str] | None = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    body = {"ok": False, "error": message, "errors": errors or [message], "status": status}
+    return JSONResponse(body, status, headers=headers)
 
 
 def _token(settings: Settings) -> str | None:
@@ -67,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or Settings.from_env()
     app = FastAPI(title="tocsin", description="Political event data from news: events, actors, signals.",
-                  version=_version())  # fmt: skip
+                  version=_version(), responses=_ERRORS)  # fmt: skip
     engine: Engine = store.open_store(settings.db)
     token = _token(settings)
     web = resources.files("tocsin") / "web"
@@ -91,16 +147,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=[o.strip() for o in settings.cors.split(",")],
                            allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])  # fmt: skip
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body:
-            return _error(413, f"the request body is over {settings.max_body:,} bytes")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, limit=settings.max_body)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's and Starlette's own 404 and 405 alike
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail), headers=exc.headers)  # a 405 keeps its Allow header
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -123,18 +174,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         until: date | None = None,
         actor: str | None = Query(default=None, max_length=40),
         recipient: str | None = Query(default=None, max_length=40),
-        type: str | None = Query(default=None, description="a PLOVER event type"),
+        type: Annotated[EventType | None, Query(description="a PLOVER event type")] = None,
         status: str | None = Query(default=None, pattern="^(unverified|corroborated|disputed)$"),
         story: str | None = Query(default=None, max_length=200),
         cluster: int | None = Query(default=None, ge=0),
         limit: int = Query(default=50, ge=1, le=500),
         offset: int = Query(default=0, ge=0),
     ) -> store.Filters:
-        if type is not None and type.upper() not in TYPES:
-            raise HTTPException(422, f"unknown event type {type!r}: use one of {' '.join(TYPES)}")
         return store.Filters(since=since, until=until, actor=actor.upper() if actor else None,
                              recipient=recipient.upper() if recipient else None,
-                             types=(type.upper(),) if type else (), status=status, story=story,
+                             types=(type,) if type else (), status=status, story=story,
                              cluster=cluster, limit=limit, offset=offset)  # fmt: skip
 
     @app.get("/api/health")
