@@ -496,7 +496,7 @@ def read_story(engine: Engine, story_id: str) -> dict[str, Any] | None:
 
 
 def dyad_totals(engine: Engine, filters: Filters | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    """Dyads by number of events (with their summed intensity), most active first."""
+    """Dyads by number of events (with their summed intensity), the most dated events first."""
     query = (
         select(events.c.actor_country, events.c.recipient_country, func.count().label("n"),
                func.sum(events.c.intensity).label("intensity"))
@@ -504,7 +504,9 @@ def dyad_totals(engine: Engine, filters: Filters | None = None, limit: int = 20)
         .where(events.c.actor_country.is_not(None), events.c.recipient_country.is_not(None),
                events.c.actor_country != events.c.recipient_country, *_where(filters or Filters()))
         .group_by(events.c.actor_country, events.c.recipient_country)
-        .order_by(func.count().desc(), events.c.actor_country, events.c.recipient_country)
+        # dated events first: a dyad known only from undated stories draws no timeline
+        .order_by(func.count(events.c.date).desc(), func.count().desc(), events.c.actor_country,
+                  events.c.recipient_country)
         .limit(limit)
     )  # fmt: skip
     with engine.connect() as conn:
