@@ -127,7 +127,11 @@ def main() -> int:
                             break
                     except httpx.TransportError:
                         time.sleep(0.2)
-                health = client.get("/api/health").json()
+                for _ in range(600):  # bounded: wait for the server's start-up work, so it is not measured
+                    health = client.get("/api/health").json()
+                    if health.get("ready"):
+                        break
+                    time.sleep(0.5)
                 actors = [d["actor"] for d in client.get("/api/dyads", params={"limit": 20}).json()["items"]]
                 types = ["ASSAULT", "ACCUSE", "CONSULT", "REQUEST", "AGREE", None]
                 rng = random.Random(7)

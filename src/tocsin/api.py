@@ -141,7 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.exception("could not refresh disputed clusters")
 
     # warming the coder and weighing claims against denials take a while: do them beside the server
-    threading.Thread(target=mark_disputed, name="tocsin-start", daemon=True).start()
+    starting = threading.Thread(target=mark_disputed, name="tocsin-start", daemon=True)
+    starting.start()
 
     if settings.cors:
         app.add_middleware(CORSMiddleware, allow_origins=[o.strip() for o in settings.cors.split(",")],
@@ -188,8 +189,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
-        """Liveness and the store's size."""
-        return {"ok": True, "version": _version(), **store.counts(engine)}
+        """Liveness, the store's size, and whether start-up work (warming the coder, weighing
+        claims against denials) is done: ``ready``."""
+        return {"ok": True, "version": _version(), "ready": not starting.is_alive(), **store.counts(engine)}
 
     @app.get("/api/events")
     def list_events(chosen: Annotated[store.Filters, Depends(filters)]) -> dict[str, Any]:
