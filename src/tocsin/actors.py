@@ -256,11 +256,11 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
             break
         # "Montenegro province", "Gaza health ministry": the name before the generic words
         entries = ctx.kb.lookup(span[:end].text, ctx.day)
-    if not entries and len(span) > 1 and (ent is None or ent.label_ == "PERSON"):
-        # "Omar El Bashir": a spelling the KB lacks, but a surname it knows for someone in office
+    if not entries and len(span) > 1 and ctx.day is not None and (ent is None or ent.label_ == "PERSON"):
+        # "Omar El Bashir": a spelling the KB lacks, but the surname of someone in office that day
+        # (without a date, a surname alone could be anyone who ever held office)
         entries = [e for e in ctx.kb.lookup(span[-1].text, ctx.day) if e.kind == "person"]
-        if ctx.day is not None:
-            entries = [e for e in entries if e.holds_office_on(ctx.day)]
+        entries = [e for e in entries if e.holds_office_on(ctx.day)]
     if entries:
         entry = entries[0]
         person = entry.kind == "person"
@@ -347,7 +347,8 @@ def _modifier_country(mod: Token, ctx: Context) -> tuple[str | None, str | None]
         # "Vietnamese-led forces": the country is on the far side of the hyphen
         left = [t for t in mod.lefts if t.dep_ in ("npadvmod", "compound", "amod")]
         text = left[0].text if left else text
-    country = ctx.kb.country_of(text)
+    # the entity ("Radical French", mis-tagged as an organisation) or else the word itself ("French")
+    country = ctx.kb.country_of(text) or ctx.kb.country_of(mod.text)
     if country is None:
         # "the Bush administration", "the Kremlin's line": a known name lends its country
         entries = [e for e in ctx.kb.lookup(text, ctx.day) if e.country]
