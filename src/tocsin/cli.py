@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 from .errors import TocsinError
-from .pipeline import Summary, cleaned, code_parsed, run
+from .pipeline import Summary, cleaned, code_parsed, parsed, run
 from .records import Event, Problem
 from .settings import Settings
 
@@ -59,19 +59,6 @@ def coder_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _settings(actors: tuple[str, ...] = (), patterns: tuple[str, ...] = (), **values: Any) -> Settings:
     return Settings.from_env(actors=",".join(actors) or None, patterns=",".join(patterns) or None, **values)
-
-
-def _parsed(sources: tuple[str, ...], settings: Settings, summary: Summary) -> Any:
-    from . import nlp
-
-    def stories() -> Any:
-        for item in cleaned(sources, settings):
-            if isinstance(item, Problem):
-                summary.add(item)
-            else:
-                yield item
-
-    return nlp.parse(stories(), model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
 
 
 TABLE_COLUMNS = (
@@ -344,7 +331,7 @@ def code_command(
     elif fmt == "table":
         click.echo("  ".join(f"{c:<12}" for c in TABLE_COLUMNS))
     try:
-        for story, doc in _parsed(sources, settings, summary):
+        for story, doc in parsed(sources, settings, summary):
             events = code_parsed(story, doc, settings)
             _emit(events, fmt, explain, writer)
             summary.ok += 1
@@ -395,7 +382,7 @@ def quotes_command(sources: tuple[str, ...], actors: tuple[str, ...], patterns: 
     summary = Summary()
     try:
         kb = load_kb(settings.files("actors"))
-        for story, doc in _parsed(sources, settings, summary):
+        for story, doc in parsed(sources, settings, summary):
             for quote in extract_quotes(story, doc, story_context(story, kb)):
                 click.echo(json.dumps(quote.to_dict(), ensure_ascii=False))
             summary.ok += 1

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from .actors import REPORTING
-from .quotes import inside
+from .quotes import inside, subject_of
 
 INTEND = frozenset(
     "plan intend aim seek strive vow swear pledge promise prepare want hope decide agree offer try attempt expect "
@@ -92,15 +92,6 @@ def _own_modality(token: Token) -> str | None:
     return None
 
 
-def _subject(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass"):
-            return child
-    if verb.dep_ in ("conj", "xcomp") and verb.head is not verb:
-        return _subject(verb.head)
-    return None
-
-
 def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | None = None) -> Assessment:
     """Polarity, modality and the asserting token (a speaker) for one trigger.
 
@@ -120,7 +111,7 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
         if modality is None and (governed := _own_modality(verb)):
             modality, cue = governed, f"aux:{governed}"  # "will extend the curfew"
         if verb.lemma_ in PERCEIVE and node.dep_ in ("dobj", "attr", "nsubjpass", "pobj"):
-            perceiver = _subject(verb)  # "NATO has seen no withdrawal": NATO is the one saying so
+            perceiver = subject_of(verb)  # "NATO has seen no withdrawal": NATO is the one saying so
         node = verb if verb.pos_ in ("VERB", "AUX") else node
     steps = 0
     while node.head is not node and steps < 12:
@@ -144,7 +135,7 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
                 modality, cue = "conditional", cue or "mark:if"
             if lemma in REPORTING and dep in ("ccomp", "xcomp", "advcl", "pcomp", "prep", "conj", "parataxis"):
                 if asserter is None and not quote:
-                    asserter = _subject(head)
+                    asserter = subject_of(head)
                     cue = cue or f"reported:{lemma}"
                 break
         if head.pos_ == "ADJ" and dep == "xcomp" and head.lemma_.lower() in READY and modality is None:
@@ -153,7 +144,7 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
             # "accused X of shelling": the of-phrase hangs on the verb or on X
             accuser = head.head if head.head.lemma_ in ACCUSING else head.head.head
             if accuser.lemma_ in ACCUSING:
-                asserter = asserter or _subject(accuser)
+                asserter = asserter or subject_of(accuser)
                 modality, cue = modality or "claimed", cue or f"accused:{accuser.lemma_}"
                 break
         node = head

@@ -135,7 +135,7 @@ def code_many(stories: Iterable[Story | str], settings: Settings | None = None) 
     """
     settings = settings or Settings()
     raw = (s if isinstance(s, Story) else Story(id=f"story-{i}", text=s) for i, s in enumerate(stories))
-    prepared = (check(clean_story(replace(s, text=normalize(s.text))), settings) for s in raw)
+    prepared = prepare((replace(s, text=normalize(s.text)) for s in raw), settings)
     good = (s for s in prepared if isinstance(s, Story))
     for story, doc in nlp.parse(
         good, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size
@@ -166,6 +166,12 @@ def quotes(
     return extract_quotes(story, doc, story_context(story, kb))
 
 
+def parsed(sources: Iterable[str | Path], settings: Settings, summary: Summary) -> Iterator[tuple[Story, Doc]]:
+    """Read, clean and parse every source, streaming ``(story, doc)``; problems go to ``summary``."""
+    stories = _stories(cleaned(sources, settings), summary)
+    return nlp.parse(stories, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
+
+
 def _stories(items: Iterable[Item], summary: Summary) -> Iterator[Story]:
     for item in items:
         if isinstance(item, Problem):
@@ -186,7 +192,7 @@ def code_batch(batch: list[Story], settings: Settings) -> list[Coded | Problem]:
     Runs in worker processes (or Dask workers), so the process that writes the
     store only reads and writes; a story that fails becomes a Problem.
     """
-    kb, patterns = _coder(settings)
+    kb, _ = _coder(settings)
     out: list[Coded | Problem] = []
     ready: list[Story] = []
     hashes: dict[int, str] = {}
@@ -198,7 +204,7 @@ def code_batch(batch: list[Story], settings: Settings) -> list[Coded | Problem]:
             hashes[id(item)] = content_hash(raw)
     for story, doc in nlp.parse(ready, model=settings.model, batch_size=settings.batch_size):
         try:
-            events = code_doc(story, doc, story_context(story, kb), patterns)
+            events = code_parsed(story, doc, settings)
             found_quotes = extract_quotes(story, doc, story_context(story, kb))
             out.append(
                 Coded(
@@ -225,10 +231,10 @@ def _new_batches(
     batch: list[Story] = []
 
     def flush() -> list[Story]:
-        known = store.known_hashes(engine, (content_hash(s) for s in batch))
+        digests = [content_hash(s) for s in batch]
+        known = store.known_hashes(engine, digests)
         fresh, seen = [], set()
-        for story in batch:
-            digest = content_hash(story)
+        for story, digest in zip(batch, digests, strict=True):
             if digest in known or digest in seen:
                 summary.known += 1
             else:
