@@ -153,7 +153,7 @@ def country_codes() -> set[str]:
 def kb_names() -> dict[str, str]:
     """Normalised canonical names and aliases of KB people and bodies → kb id."""
     out: dict[str, str] = {}
-    for path in sorted(KB.glob("people_*.csv")) + [KB / "igos.csv"]:
+    for path in [*sorted(KB.glob("people_*.csv")), KB / "igos.csv"]:
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 out.setdefault(row["name"].casefold(), row["kb_id"])
@@ -219,8 +219,26 @@ def _side(story: Located, value: Any, sentence: int, where: str, field: str, per
 
 def build_event(story: Located, raw: dict[str, Any], where: str, pub: str | None) -> dict[str, Any]:
     """One gold event from one work-file line."""
-    known = {"s", "trigger", "n", "type", "mode", "context", "actor", "recipient", "asserted_by", "polarity",
-             "modality", "quote", "date", "date_text", "date_precision", "place", "ref", "note"}
+    known = {
+        "s",
+        "trigger",
+        "n",
+        "type",
+        "mode",
+        "context",
+        "actor",
+        "recipient",
+        "asserted_by",
+        "polarity",
+        "modality",
+        "quote",
+        "date",
+        "date_text",
+        "date_precision",
+        "place",
+        "ref",
+        "note",
+    }
     unknown = set(raw) - known
     if unknown:
         raise WorkError(f"{where}: unknown keys {sorted(unknown)}")
@@ -253,9 +271,10 @@ def build_event(story: Located, raw: dict[str, Any], where: str, pub: str | None
     if (date is None) != (precision is None) or (precision is not None and precision not in PRECISIONS):
         raise WorkError(f"{where}: date_precision: give one of {PRECISIONS} with a date, and none without")
     place = raw.get("place")
-    if place is not None:
-        if not isinstance(place, dict) or (place.get("country") and place["country"] not in country_codes()):
-            raise WorkError(f"{where}: place: expected {{text, country}} with an ISO-3 country")
+    if place is not None and (
+        not isinstance(place, dict) or (place.get("country") and place["country"] not in country_codes())
+    ):
+        raise WorkError(f"{where}: place: expected {{text, country}} with an ISO-3 country")
     asserted = raw.get("asserted_by")
     if modality == "claimed" and asserted is None:
         raise WorkError(f"{where}: asserted_by: a claimed event needs the source that claims it")
@@ -275,7 +294,9 @@ def build_event(story: Located, raw: dict[str, Any], where: str, pub: str | None
         "date_span": _find(story, raw["date_text"], sentence, 1, where, "date_text") if raw.get("date_text") else None,
         "date_precision": precision,
         "pub_date": pub,
-        "place": None if place is None else {
+        "place": None
+        if place is None
+        else {
             "span": _find(story, place["text"], sentence, 1, where, "place.text") if place.get("text") else None,
             "country": place.get("country"),
         },
@@ -304,15 +325,17 @@ def build(workdir: Path, annotator: str | None, split_of: dict[str, str]) -> lis
                 errors.append(f"{where}: bad JSON: {exc}")
             except WorkError as exc:
                 errors.append(str(exc))
-        out.append({
-            "story_id": sid,
-            "corpus": record["corpus"],
-            "split": split_of.get(sid, "agreement"),
-            "annotator": annotator,
-            "pub_date": pub_date(record),
-            "chars": len(record["text"]),
-            "events": events,
-        })
+        out.append(
+            {
+                "story_id": sid,
+                "corpus": record["corpus"],
+                "split": split_of.get(sid, "agreement"),
+                "annotator": annotator,
+                "pub_date": pub_date(record),
+                "chars": len(record["text"]),
+                "events": events,
+            }
+        )
     if errors:
         raise WorkError("\n".join(errors))
     return out
@@ -333,7 +356,8 @@ def render(story: dict[str, Any]) -> str:
         sides = []
         for key in ("actor", "recipient"):
             side = event[key]
-            sides.append("-" if side is None else f"{_words(text, side['span'])}[{side['country']}/{'+'.join(side['sector'])}]")
+            code = "-" if side is None else f"[{side['country']}/{'+'.join(side['sector'])}]"
+            sides.append(code if side is None else f"{_words(text, side['span'])}{code}")
         by = event["asserted_by"]
         lines.append(
             f"s@{event['sentence'][0]} {event['event_type']}/{event['mode'] or '-'} "
