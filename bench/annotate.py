@@ -388,7 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         rows = select()
         GOLD.mkdir(parents=True, exist_ok=True)
         with STORIES_CSV.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["story_id", "corpus", "split", "annotator", "second"])
+            writer = csv.DictWriter(
+                handle, fieldnames=["story_id", "corpus", "split", "annotator", "second"], lineterminator="\n"
+            )
             writer.writeheader()
             writer.writerows(rows)
         print(f"{len(rows)} stories written to {STORIES_CSV}")
