@@ -95,7 +95,7 @@ def labels_by_story(name: str) -> dict[str, list[dict]]:
     return by_story
 
 
-def coref(records: dict[str, dict]) -> None:
+def coref(records: dict[str, dict]) -> dict:
     by_story = labels_by_story("coref.jsonl")
     nlp, kb, patterns = load(), load_kb(), load_patterns()
     hits: Counter[str] = Counter()
@@ -122,9 +122,15 @@ def coref(records: dict[str, dict]) -> None:
         f"{sum(hits.values()) / sum(totals.values()):.2f};  country right {country_hits}/{country_total} = "
         f"{country_hits / max(country_total, 1):.2f}"
     )
+    return {
+        "mentions": sum(totals.values()),
+        "right": sum(hits.values()) / max(sum(totals.values()), 1),
+        "by_kind": {k: hits[k] / totals[k] for k in totals},
+        "country_right": country_hits / max(country_total, 1),
+    }
 
 
-def quotes(records: dict[str, dict]) -> None:
+def quotes(records: dict[str, dict]) -> dict:
     by_story = labels_by_story("quotes.jsonl")
     nlp, kb = load(), load_kb()
     found: Counter[str] = Counter()
@@ -161,6 +167,13 @@ def quotes(records: dict[str, dict]) -> None:
         f" (of found: {sum(speaker.values()) / max(sum(found.values()), 1):.2f});"
         f"  speaker country right {country_hits}/{country_total} = {country_hits / max(country_total, 1):.2f}"
     )
+    return {
+        "quotations": n,
+        "found": sum(found.values()) / max(n, 1),
+        "speaker_right": sum(speaker.values()) / max(n, 1),
+        "speaker_right_of_found": sum(speaker.values()) / max(sum(found.values()), 1),
+        "speaker_country_right": country_hits / max(country_total, 1),
+    }
 
 
 def gold_actors() -> None:
