@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tocsin.dates import WEEKDAYS, resolve_date
+from tocsin.dates import PRECISIONS, WEEKDAYS, date_precision, resolve_date, resolve_when
 from tocsin.pipeline import code
 
 PUB = date(2022, 2, 17)  # a Thursday
@@ -134,3 +134,46 @@ def test_dates_code_without_date_expression_uses_pub_date(text: str) -> None:
 @pytest.mark.parametrize("text", ["Russia attacked Ukraine on Tuesday.", "Russia attacked Ukraine."])
 def test_dates_code_without_pub_date_has_no_date(text: str) -> None:
     assert [(e.date, e.pub_date) for e in code(text)] == [(None, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "precision"),
+    [
+        ("on Tuesday", date(2022, 2, 15), "day"),
+        ("yesterday", date(2022, 2, 16), "day"),
+        ("Feb. 16, 2021", date(2021, 2, 16), "day"),
+        ("three days ago", date(2022, 2, 14), "day"),
+        ("last week", date(2022, 2, 7), "week"),
+        ("two weeks ago", date(2022, 2, 3), "week"),
+        ("in December", date(2021, 12, 1), "month"),
+        ("March 2014", date(2014, 3, 1), "month"),
+        ("last month", date(2022, 1, 1), "month"),
+        ("last spring", date(2021, 3, 1), "season"),
+        ("in the summer of 2019", date(2019, 6, 1), "season"),
+        ("in 2014", date(2014, 1, 1), "year"),
+        ("last year", date(2021, 1, 1), "year"),
+        ("two years ago", date(2020, 2, 1), "year"),
+    ],
+)
+def test_dates_resolve_when_gives_the_precision(text: str, expected: date, precision: str) -> None:
+    assert resolve_when(text, PUB) == (expected, precision)
+    assert date_precision(text) == precision and precision in PRECISIONS
+
+
+def test_dates_resolve_when_none_for_non_dates() -> None:
+    assert resolve_when("for eight years", PUB) is None
+
+
+def test_dates_events_carry_precision_and_fall_back_to_pub_date() -> None:
+    text = "Russian troops attacked Kharkiv in 2014. Ukraine accused Russia of the attack."
+    events = code(text, pub_date=PUB)
+    by_type = {e.event_type: e for e in events}
+    assert (by_type["ASSAULT"].date, by_type["ASSAULT"].date_precision) == (date(2014, 1, 1), "year")
+    assert (by_type["ACCUSE"].date, by_type["ACCUSE"].date_precision, by_type["ACCUSE"].date_text) == (
+        PUB,
+        "fallback",
+        None,
+    )
+    assert by_type["ACCUSE"].to_dict()["date_precision"] == "fallback"
+    undated = code(text)  # no publication date: no date, no precision
+    assert {(e.date, e.date_precision) for e in undated} == {(None, None)}

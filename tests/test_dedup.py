@@ -146,3 +146,125 @@ def test_dedup_clusters_grow_across_runs(tmp_path: Path, write_jsonl: Any) -> No
     run([write_jsonl("two.jsonl", [COPY, INDEPENDENT])], Settings(db=db))
     counts = {(r["num_mentions"], r["num_stories"], r["num_sources"]) for r in _assaults(db)}
     assert counts == {(3, 2, 2)}
+
+
+# --- cluster keys, date ranges and outlets -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("precision", "first", "last"),
+    [
+        ("day", "2024-05-06", "2024-05-08"),
+        ("week", "2024-05-06", "2024-05-12"),
+        ("month", "2024-05-01", "2024-05-31"),
+        ("season", "2024-05-01", "2024-07-31"),
+        ("year", "2024-01-01", "2024-12-31"),
+        ("fallback", "2024-05-04", "2024-05-07"),
+    ],
+)
+def test_dedup_date_range_follows_precision(precision: str, first: str, last: str) -> None:
+    from datetime import date
+
+    assert dedup.date_range(date(2024, 5, 7), precision) == (date.fromisoformat(first), date.fromisoformat(last))
+
+
+def test_dedup_date_range_at_the_ends_of_the_calendar() -> None:
+    from datetime import date
+
+    assert dedup.date_range(None, "day") is None
+    assert dedup.date_range(date.max, "day") == (date(9999, 12, 30), date.max)
+    assert dedup.date_range(date.min, "fallback") == (date.min, date.min)
+    assert dedup.date_range(date(9999, 11, 5), "season") == (date(9999, 11, 1), date.max)
+
+
+def record(**overrides: Any) -> dict[str, Any]:
+    base = {"event_type": "ASSAULT", "mode": None, "polarity": "affirmed", "modality": "actual", "trigger": "attacked",
+            "actor": {"country": "RUS", "kb_id": None, "name": "Russia"}, "date": "2024-05-06",
+            "recipient": {"country": "UKR", "kb_id": None, "name": "Ukraine"}, "date_precision": "day"}  # fmt: skip
+    return {**base, **overrides}
+
+
+def test_dedup_cluster_key_well_formed_only_with_an_identified_actor_and_a_date() -> None:
+    key = dedup.cluster_key(record())
+    assert (key.actor_key, key.recipient_key, key.stance, key.span is not None) == ("RUS", "UKR", "affirmed", True)
+    assert dedup.cluster_key(record(actor={"name": "gunmen"})).span is None  # no country, no KB id
+    assert dedup.cluster_key(record(actor=None)).span is None
+    assert dedup.cluster_key(record(date=None, date_precision=None)).span is None
+    assert dedup.cluster_key(record(actor={"kb_id": "hamas"})).actor_key == "kb:hamas"
+    assert dedup.cluster_key(record(recipient={"name": "Protesters"})).recipient_key == "name:protesters"
+    # no recipient: keyed by the trigger word, so "rejected questions" and "opposes" stay apart
+    assert dedup.cluster_key(record(recipient=None)).recipient_key == "~attac"
+    assert dedup.cluster_key(record(modality="demanded")).stance == "affirmed:demanded"
+
+
+@pytest.mark.parametrize(
+    ("publisher", "url", "source", "expected"),
+    [
+        ("Alpha Wire", "https://beta.example/a", "x.jsonl:3", "Alpha Wire"),
+        (None, "https://www.voanews.com/a/1.html", "x.jsonl:3", "voanews.com"),
+        (None, None, "feeds/lee.jsonl:12", "feeds/lee.jsonl"),
+        (None, None, None, "story-1"),
+    ],
+)
+def test_dedup_outlet(publisher: str | None, url: str | None, source: str | None, expected: str) -> None:
+    assert dedup.outlet(publisher, url, source, "story-1") == expected
+
+
+# --- clusters in a store ---------------------------------------------------------------------------------------
+
+SAME_OUTLET = {**INDEPENDENT, "id": "indep2", "publisher": "Alpha Wire"}
+GUNMEN = "Gunmen attacked a village near the river on Monday, residents said."
+
+
+def _clusters(db: str) -> list[dict[str, Any]]:
+    with store.opened(db) as engine:
+        return list(store.read_events(engine))
+
+
+def test_dedup_one_outlet_is_one_source_however_many_stories(tmp_path: Path, write_jsonl: Any) -> None:
+    events = _assaults(_store(tmp_path, write_jsonl, [ORIGINAL, SAME_OUTLET]))
+    assert {(r["num_mentions"], r["num_stories"], r["num_sources"], r["status"]) for r in events} == {
+        (2, 2, 1, "unverified")
+    }
+
+
+def test_dedup_actorless_and_undated_mentions_stay_alone(tmp_path: Path, write_jsonl: Any) -> None:
+    stories = [
+        {"id": "g1", "pub_date": "2024-05-07", "publisher": "Alpha Wire", "text": GUNMEN},
+        {"id": "g2", "pub_date": "2024-05-07", "publisher": "Beta Times", "text": GUNMEN + " Police arrived later."},
+        {"id": "u1", "publisher": "Alpha Wire", "text": INDEPENDENT["text"]},  # no publication date: no dates
+        {"id": "u2", "publisher": "Gamma News", "text": INDEPENDENT["text"] + " Talks are planned."},
+    ]
+    events = _clusters(_store(tmp_path, write_jsonl, stories))
+    gunmen = [r for r in events if r["story_id"] in ("g1", "g2") and r["event_type"] == "ASSAULT"]
+    undated = [r for r in events if r["story_id"] in ("u1", "u2") and r["event_type"] == "ASSAULT"]
+    assert len(gunmen) == 2 and len(undated) == 2
+    for group in (gunmen, undated):
+        assert len({r["cluster_id"] for r in group}) == 2
+        assert all(r["num_sources"] == 1 and not r["well_formed"] and r["status"] == "unverified" for r in group)
+
+
+def test_dedup_a_month_overlaps_its_days_but_not_the_next_month(tmp_path: Path, write_jsonl: Any) -> None:
+    month = {"id": "m", "pub_date": "2024-05-30", "publisher": "Delta Daily",
+             "text": "Russian troops attacked Ukrainian forces near Kharkiv in May, the army said."}  # fmt: skip
+    june = {"id": "j", "pub_date": "2024-07-02", "publisher": "Epsilon Post",
+            "text": "Russian troops attacked Ukrainian forces near Kharkiv in June, the army said."}  # fmt: skip
+    events = _assaults(_store(tmp_path, write_jsonl, [ORIGINAL, month, june]))
+    by_story = {r["story_id"]: r for r in events}
+    assert by_story["m"]["date_precision"] == "month" and by_story["orig"]["date_precision"] == "day"
+    assert by_story["m"]["cluster_id"] == by_story["orig"]["cluster_id"]
+    assert by_story["j"]["cluster_id"] != by_story["orig"]["cluster_id"]
+    assert by_story["orig"]["num_sources"] == 2 and by_story["orig"]["status"] == "corroborated"
+
+
+def test_dedup_old_store_is_reclustered_on_migration(tmp_path: Path, write_jsonl: Any) -> None:
+    db = _store(tmp_path, write_jsonl, [ORIGINAL, INDEPENDENT, LATER, UNRELATED_STORY])
+    before = {r["id"]: r["cluster_id"] for r in _clusters(db)}
+    with store.opened(db) as engine, engine.begin() as conn:  # as a store of the old rules: one cluster for all
+        conn.execute(text("UPDATE events SET cluster_id = (SELECT MIN(id) FROM clusters)"))
+        conn.execute(text("UPDATE stories SET outlet = NULL"))
+        conn.execute(text("DELETE FROM _tocsin_migrations WHERE name = 'm003_cluster_ranges'"))
+    after = _clusters(db)  # opening the store migrates and re-clusters
+    groups = lambda mapping: sorted(sorted(k for k, v in mapping.items() if v == c) for c in set(mapping.values()))  # noqa: E731
+    assert groups({r["id"]: r["cluster_id"] for r in after}) == groups(before)
+    assert {r["outlet"] for r in after} == {"Alpha Wire", "Gamma News", "Delta Daily", "Beta Times"}

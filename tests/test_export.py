@@ -21,7 +21,7 @@ from tocsin.settings import Settings
 SCHEMA_KEYS = {
     "id", "story_id", "sentence_id", "sentence", "span", "trigger", "event_type", "mode", "context", "cameo",
     "quad_class", "intensity", "actor", "recipient", "asserted_by", "polarity", "modality", "quote", "date",
-    "date_text", "pub_date", "place", "confidence", "coder",
+    "date_text", "date_precision", "pub_date", "place", "confidence", "coder",
     "cluster_id", "num_mentions", "num_stories", "num_sources", "first_seen", "last_seen", "duplicate_of", "url",
 }  # fmt: skip
 GDELT = {name: i for i, name in enumerate(export.GDELT_COLUMNS)}
@@ -191,3 +191,58 @@ def test_export_write_refuses_unknown_formats() -> None:
     for fmt in ("parquet", "xml"):
         with pytest.raises(ConfigError):
             export.write([], fmt, io.StringIO())
+
+
+UNDATED = {"id": "u1", "publisher": "Delta Daily",
+           "text": "Russian troops attacked Ukrainian forces near Kharkiv, officials in Kyiv said."}  # fmt: skip
+
+
+@pytest.fixture
+def mixed_db(tmp_path: Path, story_dir: Path, write_jsonl: Any) -> str:
+    """The three stories plus one with no publication date (so its events have no date)."""
+    path = str(tmp_path / "mixed.db")
+    assert run([story_dir, write_jsonl("undated.jsonl", [UNDATED])], Settings(db=path)).ok == 4
+    return path
+
+
+def test_export_every_format_loads_with_pandas_and_its_types(mixed_db: str, tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    records = _records(mixed_db)
+    undated = [r for r in records if r["date"] is None]
+    assert undated and all(r["date_precision"] is None for r in undated)
+    assert {r["date_precision"] for r in records if r["date"]} <= {"day", "week", "month", "season", "year", "fallback"}
+
+    jsonl = pd.read_json(io.StringIO(_export(mixed_db, "--format", "jsonl").stdout), lines=True)
+    assert len(jsonl) == len(records) and jsonl["num_sources"].dtype.kind == "i"
+    table = pd.read_csv(io.StringIO(_export(mixed_db, "--format", "csv").stdout), parse_dates=["date", "pub_date"])
+    assert len(table) == len(records)
+    assert table["date"].dtype.kind == "M" and table["intensity"].dtype.kind == "f"
+    assert table["quad_class"].dtype.kind == "i" and table["cluster_id"].dtype.kind == "i"
+    assert table["date"].isna().sum() == len(undated)
+    _export(mixed_db, "--format", "parquet", "--output", str(tmp_path / "events.parquet"))
+    parquet = pd.read_parquet(tmp_path / "events.parquet")
+    assert len(parquet) == len(records) and parquet["quote"].dtype == bool and parquet["well_formed"].dtype == bool
+    assert parquet["num_mentions"].dtype.kind == "i" and parquet["place_lat"].dtype.kind == "f"
+
+    result = _export(mixed_db, "--format", "gdelt")
+    assert f"{len(undated)} events with no date left out" in result.stderr
+    gdelt = pd.read_csv(io.StringIO(result.stdout), sep="\t", header=None, names=list(export.GDELT_COLUMNS))
+    assert len(gdelt) == len(records) - len(undated)
+    assert gdelt["SQLDATE"].dtype.kind == "i" and gdelt["GLOBALEVENTID"].dtype.kind == "i"  # every row has a date
+    assert gdelt["MonthYear"].dtype.kind == "i" and gdelt["Year"].dtype.kind == "i"
+    assert gdelt["FractionDate"].dtype.kind == "f" and gdelt["GoldsteinScale"].dtype.kind == "f"
+    assert gdelt["AvgTone"].isna().all()  # not computed: empty, documented
+    assert gdelt["DATEADDED"].dtype.kind == "i"
+    with store.opened(mixed_db) as engine:
+        stored = {
+            r["stored_at"][:19].replace("-", "").replace(":", "").replace("T", "") for r in store.read_events(engine)
+        }
+    assert set(gdelt["DATEADDED"].astype(str)) <= stored  # when the event was stored, not the export's clock
+
+    polecat = pd.read_csv(io.StringIO(_export(mixed_db, "--format", "polecat").stdout), sep="\t")
+    assert list(polecat.columns) == list(export.POLECAT_COLUMNS) and len(polecat) == len(records)
+    assert polecat["Source"].notna().all()
+    assert set(polecat["Source"]) == {"Alpha Wire", "Beta Times", "Gamma News", "Delta Daily"}
+    assert set(polecat["Date Precision"].dropna()) <= {"day", "week", "month", "season", "year", "fallback"}
+    assert pd.to_datetime(polecat["Event Date"]).dtype.kind == "M"

@@ -22,7 +22,7 @@ from tocsin.settings import Settings  # noqa: E402
 
 _IDS = itertools.count(1)
 T = pd.Timestamp
-WEEKLY = signals.AlertSettings(freq="W", baseline=4, min_baseline=3, z=2.0, min_events=2)
+WEEKLY = signals.AlertSettings(freq="W", baseline=4, min_periods=3, min_events=2)
 
 
 def ev(**overrides: Any) -> dict[str, Any]:
@@ -33,6 +33,7 @@ def ev(**overrides: Any) -> dict[str, Any]:
         "actor_kb_id": None, "recipient_country": "UKR", "recipient_sector": "", "recipient_name": "Ukraine",
         "recipient_kb_id": None, "asserted_country": None, "polarity": "affirmed", "modality": "actual",
         "cluster_id": None, "num_mentions": 1, "num_sources": 1, "sentence": "Russian troops attacked Ukraine.",
+        "trigger": "attacked", "outlet": "Alpha Wire",
     }  # fmt: skip
     row.update(overrides)
     return row
@@ -161,9 +162,10 @@ def claim(**overrides: Any) -> dict[str, Any]:
 
 
 def denial(**overrides: Any) -> dict[str, Any]:
-    """NATO, two days later in the same story, says no retreat happened (actor unstated)."""
-    return claim(**{"id": "denial", "cluster_id": 11, "polarity": "negated", "actor_country": None,
-                    "actor_name": None, "asserted_country": "NATO", "date": "2022-02-17", **overrides})  # fmt: skip
+    """NATO, a day later in the same story, says Russia has not withdrawn."""
+    return claim(**{"id": "denial", "cluster_id": 11, "polarity": "negated", "asserted_country": "NATO",
+                    "date": "2022-02-16", "sentence": "NATO said Russian troops have not withdrawn from the border.",
+                    "trigger": "withdraw", **overrides})  # fmt: skip
 
 
 def test_contradiction_pairs_claim_and_denial() -> None:
@@ -172,25 +174,46 @@ def test_contradiction_pairs_claim_and_denial() -> None:
     row = found.iloc[0]
     assert (row["event_type"], row["actor"]) == ("RETREAT", "RUS")
     assert (row["claim_id"], row["claim_by"], row["denial_id"], row["denial_by"]) == ("claim", "RUS", "denial", "NATO")
-    assert (row["claim_date"], row["denial_date"], row["claim_cluster"]) == (T("2022-02-15"), T("2022-02-17"), 10)
+    assert (row["claim_date"], row["denial_date"], row["claim_cluster"]) == (T("2022-02-15"), T("2022-02-16"), 10)
+    assert (row["claim_sentence"], row["denial_cluster"]) == ("Russian troops attacked Ukraine.", 11)
     assert (row["denial_polarity"], row["denial_modality"]) == ("negated", "claimed")
+
+
+def test_contradiction_names_the_outlet_and_unnamed_sources_never_nan() -> None:
+    found = signals.contradictions(signals.frame([
+        claim(asserted_country=None), denial(asserted_country=None, asserted_name="Western officials")
+    ]))  # fmt: skip
+    assert list(found["claim_by"]) == ["Alpha Wire"] and list(found["denial_by"]) == ["Western officials"]
 
 
 @pytest.mark.parametrize(
     ("claimed", "denied", "found"),
     [
         ({}, {"polarity": "affirmed", "modality": "denied"}, True),  # reported as denied
-        ({}, {"story_id": "s2", "actor_country": "RUS"}, True),  # the same actor stated, in another story
-        ({"recipient_country": "UKR"}, {"story_id": "s2", "recipient_country": "UKR"}, True),  # unstated actor
+        ({}, {"story_id": "s2"}, True),  # the same actor, in another story
         ({"mode": "troops"}, {"mode": None}, True),  # the denial's mode unknown
+        ({"recipient_country": "UKR"}, {}, True),  # the denial names no recipient
+        ({"date_precision": "month", "date": "2022-02-01"}, {}, True),  # "in February" overlaps the 16th
+        ({}, {"date_precision": "fallback", "date": "2022-02-18"}, True),  # undated in a story of the 18th
+        (
+            {},
+            {"sentence": "NATO denied that Russian troops withdrew.", "modality": "denied", "polarity": "affirmed"},
+            True,
+        ),
         ({}, {"date": "2022-02-25"}, False),  # 10 days later
+        ({"date_precision": "month", "date": "2022-01-01"}, {}, False),  # "in January": not the 16th of February
+        ({}, {"actor_country": None, "actor_name": None}, False),  # unstated actor: never matches
+        ({}, {"sentence": "NATO has not explained why the troops were not withdrawn."}, False),  # not a denial
+        ({}, {"sentence": "If they withdraw, we will not object, NATO said."}, False),  # a condition
+        ({}, {"sentence": "NATO said it was a pause, not a withdrawal."}, False),  # a contrast
+        ({}, {"sentence": "NATO said Russian troops withdrew."}, False),  # no negation in the sentence
         ({}, {"event_type": "ASSAULT"}, False),  # another type of event
         ({"mode": "troops"}, {"mode": "embassy"}, False),  # another kind of event within the type
         ({}, {"asserted_country": "RUS"}, False),  # the claimant denying itself
         ({}, {"asserted_country": None}, False),  # the outlet's own voice
         ({}, {"modality": "hypothetical"}, False),  # "if they do not withdraw": not a denial
         ({}, {"actor_country": "USA"}, False),  # a different country's retreat
-        ({}, {"story_id": "s2"}, False),  # unstated actor in another story, no recipient to match
+        ({}, {"story_id": "s2", "actor_country": None, "actor_kb_id": "x"}, False),  # another actor (a KB id)
         ({"recipient_country": "UKR"}, {"recipient_country": "POL"}, False),  # another recipient
         ({"actor_country": None}, {}, False),  # a claim with no actor
     ],
@@ -208,12 +231,13 @@ def test_cluster_status() -> None:
         claim(cluster_id=3, num_sources=2),  # contradicted: disputed, though corroborated
         denial(cluster_id=4),  # the denial itself: unverified
     ]
+    rows.append(ev(cluster_id=5, num_sources=2, well_formed=False))  # two sources on a malformed cluster
     status = signals.cluster_status(signals.frame(rows))
     assert dict(zip(status["cluster_id"], status["status"], strict=True)) == {
-        1: "corroborated", 2: "unverified", 3: "disputed", 4: "unverified"
+        1: "corroborated", 2: "unverified", 3: "disputed", 4: "unverified", 5: "unverified"
     }  # fmt: skip
-    assert dict(zip(status["cluster_id"], status["num_sources"], strict=True)) == {1: 2, 2: 1, 3: 2, 4: 1}
-    assert list(status.columns) == ["cluster_id", "event_type", "num_sources", "status"]
+    assert dict(zip(status["cluster_id"], status["num_sources"], strict=True)) == {1: 2, 2: 1, 3: 2, 4: 1, 5: 2}
+    assert list(status.columns) == ["cluster_id", "event_type", "num_sources", "well_formed", "status"]
 
 
 # --- alerts ----------------------------------------------------------------------------------------------------
@@ -228,53 +252,77 @@ def surge(counts: list[int], start: str = "2022-01-03", step: int = 7, tag: str 
     return [ev(id=f"{tag}{i}-{k}", date=day(i, k), **overrides) for i, n in enumerate(counts) for k in range(n)]
 
 
-W_BUG = "alerts reindexes Monday period starts with to_offset('W') (W-SUN): every conflict value becomes 0"
+def news(weeks: int, start: str = "2022-01-03") -> list[dict[str, Any]]:
+    """One USA -> CHN meeting a week: the store has news in each of these weeks."""
+    return [ev(id=f"n{i}", date=str((T(start) + pd.Timedelta(weeks=i)).date()), actor_country="USA",
+               recipient_country="CHN", event_type="CONSULT", quad_class=1) for i in range(weeks)]  # fmt: skip
+
+
+def test_tail_probability_is_the_negative_binomial_tail() -> None:
+    # no history and a prior of one event per period worth one period (shape 1, rate 1): geometric, p = 1/2
+    assert signals.tail_probability(0, 0, 0, 1.0, 1.0) == pytest.approx(1.0)
+    assert signals.tail_probability(1, 0, 0, 1.0, 1.0) == pytest.approx(0.5)
+    assert signals.tail_probability(3, 0, 0, 1.0, 1.0) == pytest.approx(0.125)
+    # more quiet history makes the same count less likely; a busy history makes it likely
+    quiet = signals.tail_probability(4, 0, 8, 0.5, 2.0)
+    assert quiet < signals.tail_probability(4, 0, 2, 0.5, 2.0) and quiet < 0.001
+    assert signals.tail_probability(4, 32, 8, 0.5, 2.0) > 0.3
+    assert signals.tail_probability(2.5, 0, 8, 0.5, 2.0) == signals.tail_probability(3, 0, 8, 0.5, 2.0)
 
 
 def test_weekly_alert_against_a_quiet_baseline() -> None:
-    found = signals.alerts(signals.frame(surge([1, 1, 1, 1, 1, 4])), WEEKLY)
+    found = signals.alerts(signals.frame(surge([1, 0, 0, 1, 0, 5]) + news(6)), WEEKLY)
     assert len(found) == 1
     row = found.iloc[0]
-    assert (row["actor"], row["recipient"], row["period"]) == ("RUS", "UKR", T("2022-02-07"))  # week 6
-    assert (row["conflict"], row["baseline_mean"], row["baseline_std"]) == (4.0, 1.0, 0.0)
-    assert row["z"] == math.inf  # std 0 and conflict above the mean
-    assert row["events"] == ["p5-0", "p5-1", "p5-2", "p5-3"]
+    assert (row["dyad"], row["actor"], row["recipient"], row["period"]) == ("RUS-UKR", "RUS", "UKR", T("2022-02-07"))
+    assert row["observed"] == 5.0 and row["baseline_periods"] == 4
+    assert row["expected"] == pytest.approx((0.5 * 2 + 1) / (2 + 4))  # prior 1 event in 2 periods, then 1 in 4
+    assert 0 < row["probability"] < 0.01 and math.isfinite(row["probability"])
+    assert row["event_ids"] == ["p5-0", "p5-1", "p5-2", "p5-3", "p5-4"]
+    assert list(found.columns) == list(signals.ALERT_COLUMNS)
 
 
-def test_weekly_alert_z_score_and_cooperation_ignored() -> None:
-    rows = surge([1, 2, 1, 2, 4])  # baseline 1, 2, 1, 2: mean 1.5, std 0.5 -> z = (4 - 1.5) / 0.5 = 5.0
-    rows += surge([0, 0, 0, 0, 6], tag="c", quad_class=1, event_type="CONSULT")  # cooperation surge: not conflict
+def test_no_alert_on_a_dyads_first_periods_or_a_busy_history() -> None:
+    assert signals.alerts(signals.frame(surge([6])), WEEKLY).empty  # a first week: nothing to compare with
+    assert signals.alerts(signals.frame(surge([0, 0, 6], start="2022-01-17") + surge([1], tag="o")), WEEKLY).empty
+    assert signals.alerts(signals.frame(surge([4, 5, 4, 5, 6])), WEEKLY).empty  # as busy as usual
+
+
+def test_alert_ignores_cooperation_and_weeks_without_news() -> None:
+    rows = surge([1, 0, 0, 1, 5]) + surge([0, 0, 0, 0, 8], tag="c", quad_class=1, event_type="CONSULT") + news(5)
     found = signals.alerts(signals.frame(rows), WEEKLY)
-    assert len(found) == 1
-    row = found.iloc[0]
-    assert row["period"] == T("2022-01-31") and row["z"] == pytest.approx(5.0)
-    assert (row["baseline_mean"], row["baseline_std"]) == pytest.approx((1.5, 0.5))
-    assert row["events"] == ["p4-0", "p4-1", "p4-2", "p4-3"]
+    assert list(found["period"]) == [T("2022-01-31")] and found["observed"].iloc[0] == 5.0
+    # the same surge after a gap of weeks with no dated event at all: the gap is not a quiet baseline
+    gap = surge([1, 1]) + surge([5], start="2022-03-07", tag="late")
+    assert signals.alerts(signals.frame(gap), WEEKLY).empty
 
 
-def test_daily_alert_z_score_with_empty_days_as_zero() -> None:
-    daily = signals.AlertSettings(freq="D", baseline=4, min_baseline=3, z=2.0, min_events=2)
-    rows = [*surge([2, 0, 2, 0, 4], step=1, tag="d"), ev(id="coop", date="2022-01-07", quad_class=2)]
+def test_daily_and_monthly_alerts() -> None:
+    daily = signals.AlertSettings(freq="D", baseline=6, min_periods=4)
+    rows = surge([1, 1, 0, 0, 0, 1, 6], step=1, tag="d")
+    rows += [ev(id=f"o{d}", date=d, actor_country="USA", quad_class=1) for d in days("2022-01-03", 7)]
     found = signals.alerts(signals.frame(rows), daily)
-    # day 5: baseline 2, 0, 2, 0 -> mean 1, std 1 -> z = (4 - 1) / 1 = 3; day 3: history 2, 0 < min_baseline
-    assert len(found) == 1
-    row = found.iloc[0]
-    assert row["period"] == T("2022-01-07") and row["conflict"] == 4.0
-    assert (row["baseline_mean"], row["baseline_std"], row["z"]) == pytest.approx((1.0, 1.0, 3.0))
-    assert row["events"] == ["d4-0", "d4-1", "d4-2", "d4-3"]  # not the cooperation event
+    assert list(found["period"]) == [T("2022-01-09")] and found["event_ids"].iloc[0][:2] == ["d6-0", "d6-1"]
+    months = [ev(id=f"m{i}", date=f"2022-0{i}-20", actor_country="USA", quad_class=1) for i in range(1, 6)]
+    monthly = signals.alerts(signals.frame(surge([1, 0, 1, 0, 6], start="2022-01-01", step=31) + months),
+                             signals.AlertSettings(freq="M", baseline=4, min_periods=3))  # fmt: skip
+    assert list(monthly["period"]) == [T("2022-05-01")]
 
 
 def test_no_alert_below_min_events() -> None:
-    quiet = signals.AlertSettings(freq="D", baseline=4, min_baseline=3, z=2.0, min_events=5)
-    rows = surge([1, 0, 1, 0, 4], step=1)  # z = (4 - 0.5) / 0.5 = 7, but 4 < min_events 5
-    assert signals.alerts(signals.frame(rows), quiet).empty
-    assert signals.alerts(signals.frame(surge([1, 1, 1, 1, 1, 1])), WEEKLY).empty
+    few = signals.AlertSettings(freq="W", baseline=4, min_periods=3, min_events=6)
+    assert signals.alerts(signals.frame(surge([0, 0, 0, 1, 5]) + news(5)), few).empty
+    assert not signals.alerts(signals.frame(surge([0, 0, 0, 1, 5]) + news(5)), WEEKLY).empty
 
 
-def test_monthly_alert() -> None:
-    rows = surge([1, 2, 1, 2, 4], start="2022-01-01", step=31)  # months Jan..May, events on days 1-4
-    found = signals.alerts(signals.frame(rows), signals.AlertSettings(freq="M", baseline=4, min_baseline=3))
-    assert list(found["period"]) == [T("2022-05-01")] and found["z"].iloc[0] == pytest.approx(5.0)
+def test_series_count_the_events_left_out_for_lack_of_a_date() -> None:
+    data = signals.frame(
+        [*surge([2]), ev(id="u1", date=None), ev(id="u2", date=None), ev(id="neg", polarity="negated")]
+    )
+    series = signals.dyad_series(data)
+    assert series.attrs["undated"] == 2 and series["mentions"].sum() == 2
+    assert signals.actor_series(data).attrs["undated"] == 2
+    assert signals.left_out(data, "RUS", "UKR") == {"total": 5, "undated": 2, "not_factual": 1}
 
 
 # --- plots and the CLI ---------------------------------------------------------------------------------------------
@@ -295,7 +343,7 @@ def test_plot_dyad_writes_png_and_svg(tmp_path: Path) -> None:
     data = signals.frame(rows)
     files = signals.plot_dyad(data, "RUS", "UKR", tmp_path / "plots", settings=WEEKLY)
     check_plots(files, tmp_path / "plots", "RUS-UKR")
-    with pytest.raises(ConfigError, match="no factual events from UKR to RUS"):
+    with pytest.raises(ConfigError, match="no dated factual events from UKR to RUS"):
         signals.plot_dyad(data, "UKR", "RUS", tmp_path / "other")
 
 
@@ -330,3 +378,57 @@ def test_cli_signals_on_an_empty_store(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "no dated factual events between two actors" in result.output
     assert not (tmp_path / "plots").exists()
+
+
+def _boxes_overlap(a: Any, b: Any) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize(("freq", "start", "step"), [("D", "2025-03-01", 1), ("W", "2024-01-01", 7),
+                                                     ("M", "2021-01-01", 31)])  # fmt: skip
+def test_plots_are_readable(freq: str, start: str, step: int, tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    counts = [1, 0, 2, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1, 0, 1, 0, 7, 1, 0, 1, 0, 1, 2]
+    rows = surge(counts, start=start, step=step) + surge(counts, start=start, step=step, tag="v", quad_class=1,
+                                                          event_type="CONSULT", intensity=1.0)  # fmt: skip
+    rows += [ev(id="undated", date=None), ev(id="negated", polarity="negated")]
+    rows += [ev(id=f"bg{i}", date=str((T(start) + pd.Timedelta(days=step * i)).date()), actor_country="USA")
+             for i in range(len(counts))]  # fmt: skip
+    settings = signals.AlertSettings(freq=freq, baseline=8, min_periods=4)
+    assert len(signals.alerts(signals.frame(rows), settings)) >= 1
+    figures = signals.dyad_figures(signals.frame(rows), "RUS", "UKR", freq=freq, settings=settings)
+    assert list(figures) == list(signals.PLOT_KINDS)
+    for kind, fig in figures.items():
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        (ax,) = fig.axes
+        labels = [t for t in ax.get_xticklabels() if t.get_text()]
+        assert len(labels) >= 3, (kind, [t.get_text() for t in labels])
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        assert not any(_boxes_overlap(a, b) for a, b in itertools.combinations(boxes, 2)), kind
+        assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+        assert "1 without a date" in fig.get_supxlabel() and "1 not reported as fact" in fig.get_supxlabel()
+        low, high = ax.get_xlim()
+        y_low, y_high = ax.get_ylim()
+        for patch in ax.patches:  # every bar inside the axes, and wider than a pixel
+            x0, x1 = patch.get_x(), patch.get_x() + patch.get_width()
+            assert low <= x0 and x1 <= high, kind
+            top = patch.get_y() + patch.get_height()
+            assert y_low <= min(patch.get_y(), top) and max(patch.get_y(), top) <= y_high, kind
+            extent = patch.get_window_extent(renderer)
+            assert extent.width >= 2 or patch.get_height() == 0, (kind, extent.width)
+        for line in ax.lines:
+            xs, ys = line.get_xydata().T  # axhline / axvline span the axes: [0, 1] in axes coordinates
+            if list(xs) != [0.0, 1.0]:
+                assert (xs >= low).all() and (xs <= high).all(), kind
+            if list(ys) != [0.0, 1.0]:
+                assert (ys >= y_low).all() and (ys <= y_high).all(), kind
+        legend = ax.get_legend()
+        if legend is not None:  # outside the data area
+            assert not _boxes_overlap(legend.get_window_extent(renderer), ax.get_window_extent(renderer)), kind
+        if kind != "say-do":
+            assert any(t.get_text() for t in ax.texts), kind  # counts on the bars
+        fig.savefig(tmp_path / f"{freq}-{kind}.png", dpi=80)
+        plt.close(fig)
+    assert (tmp_path / f"{freq}-intensity.png").read_bytes()[:4] == b"\x89PNG"

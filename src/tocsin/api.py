@@ -244,9 +244,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   if k in ("events", "intensity", "q1", "q2", "q3", "q4")}}
                  for (_a, _r, period), row in table.iterrows()]  # fmt: skip
         raised = signals.alerts(data, signals.AlertSettings(freq=freq))
-        alerts = [{"period": r.period.date().isoformat(), "z": _finite(r.z), "conflict": r.conflict,
-                   "events": list(r.events)} for r in raised.itertuples()]  # fmt: skip
-        return {"ok": True, "items": items, "alerts": alerts}
+        alerts = [{"period": r.period.date().isoformat(), "observed": r.observed, "expected": round(r.expected, 3),
+                   "probability": r.probability, "conflict": r.observed, "events": list(r.event_ids)}
+                  for r in raised.itertuples()]  # fmt: skip
+        return {"ok": True, "items": items, "alerts": alerts, "undated": table.attrs.get("undated", 0)}
 
     @app.get("/api/say-do")
     def say_do(actor: str = Query(max_length=40)) -> dict[str, Any]:

@@ -264,6 +264,7 @@ def export_command(
         dyad=tuple(dyad.split("-", 1)) if dyad else None,  # type: ignore[arg-type]
         types=tuple(t.upper() for t in types),
     )
+    undated: list[str] = []
     try:
         with store.opened(settings.db) as engine:
             records = store.read_events(engine, filters)
@@ -273,12 +274,14 @@ def export_command(
                 count = export.write_parquet(records, output)
             elif output:
                 with open(output, "w", encoding="utf-8", newline="") as handle:
-                    count = export.write(records, fmt, handle)
+                    count = export.write(records, fmt, handle, on_skip=lambda r: undated.append(r["id"]))
             else:
-                count = export.write(records, fmt, sys.stdout)
+                count = export.write(records, fmt, sys.stdout, on_skip=lambda r: undated.append(r["id"]))
     except TocsinError as exc:
         raise _fail(exc) from exc
     click.echo(f"{count} events exported", err=True)
+    if undated:
+        click.echo(f"{len(undated)} events with no date left out: GDELT rows need one", err=True)
 
 
 def _who(actor: Any) -> str:
@@ -395,8 +398,19 @@ def quotes_command(sources: tuple[str, ...], actors: tuple[str, ...], patterns: 
 @db_option
 @click.option("--dyad", help="ACTOR-RECIPIENT to plot, e.g. RUS-UKR (default: the most active dyad).")
 @click.option("--freq", default="W", show_default=True, help="Period: D (days), W (weeks) or M (months).")
-@click.option("--z", "z", type=float, default=2.0, show_default=True, help="Alert threshold in standard deviations.")
-@click.option("--baseline", type=int, default=8, show_default=True, help="Periods in an alert's baseline.")
+@click.option(
+    "--probability",
+    type=click.FloatRange(0, 1),
+    default=0.01,
+    show_default=True,
+    help="Alert when a period's conflict is this improbable under the dyad's count model.",
+)
+@click.option(
+    "--baseline", type=click.IntRange(1), default=8, show_default=True, help="Past periods an alert learns from."
+)
+@click.option(
+    "--min-periods", type=click.IntRange(1), default=4, show_default=True, help="Past periods a dyad needs to alert."
+)
 @click.option(
     "--plots",
     type=click.Path(file_okay=False),
@@ -407,7 +421,15 @@ def quotes_command(sources: tuple[str, ...], actors: tuple[str, ...], patterns: 
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Events on or after this date.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Events on or before this date.")
 def signals_command(
-    db: str | None, dyad: str | None, freq: str, z: float, baseline: int, plots: str, since: Any, until: Any
+    db: str | None,
+    dyad: str | None,
+    freq: str,
+    probability: float,
+    baseline: int,
+    min_periods: int,
+    plots: str,
+    since: Any,
+    until: Any,
 ) -> None:
     """Print dyad series, say–do gaps, contradictions, cluster status and alerts; write plots.
 
@@ -417,10 +439,12 @@ def signals_command(
     """
     from pathlib import Path
 
-    from . import signals, store
+    from . import signals
 
     settings = Settings.from_env(db=db)
-    alert_settings = signals.AlertSettings(freq=freq, baseline=baseline, z=z)
+    alert_settings = signals.AlertSettings(
+        freq=freq, baseline=baseline, min_periods=min_periods, probability=probability
+    )
     try:
         data = signals.load_events(
             settings.db, since=since.date() if since else None, until=until.date() if until else None
@@ -429,6 +453,8 @@ def signals_command(
         if series.empty:
             click.echo("no dated factual events between two actors in the store yet")
             return
+        if series.attrs.get("undated"):
+            click.echo(f"({series.attrs['undated']} factual events between two actors have no date: left out)\n")
         totals = series.groupby(level=["actor", "recipient"])[["events", "intensity", "q1", "q2", "q3", "q4"]].sum()
         click.echo("Dyads (corroboration-weighted events over the whole store):")
         click.echo(totals.sort_values("events", ascending=False).head(10).round(2).to_string())
@@ -436,23 +462,23 @@ def signals_command(
         click.echo("\nSay–do gap, latest 30-day window per actor (+: talks more cooperatively than it acts):")
         click.echo(gap.sort_values("gap", ascending=False).head(10).round(2).to_string() if len(gap) else "  (none)")
         found = signals.contradictions(data)
-        with store.opened(settings.db) as engine:
-            store.mark_disputed(engine, found["claim_cluster"].dropna())
         click.echo(f"\nContradictions (claims against denials): {len(found)}")
         for row in found.head(10).itertuples():
             click.echo(
                 f"  {row.event_type} by {row.actor}: claimed by {row.claim_by} ({row.claim_id}), "
-                f"denied by {row.denial_by} ({row.denial_id})"
+                f"denied by {row.denial_by} ({row.denial_id})\n"
+                f"      claim:  {row.claim_sentence}\n      denial: {row.denial_sentence}"
             )
         status = signals.cluster_status(data, found)["status"].value_counts()
         click.echo("\nEvent clusters: " + ", ".join(f"{n} {s}" for s, n in status.items()))
         raised = signals.alerts(data, alert_settings)
-        click.echo(f"\nEscalation alerts (z >= {z} against {baseline} periods): {len(raised)}")
+        click.echo(
+            f"\nEscalation alerts (p < {probability} under the count model of {baseline} periods): {len(raised)}"
+        )
         for row in raised.head(10).itertuples():
             click.echo(
-                f"  {row.actor} -> {row.recipient} {row.period:%Y-%m-%d}: conflict {row.conflict:.1f} "
-                f"(baseline {row.baseline_mean:.1f} ± {row.baseline_std:.1f}, z {row.z:.1f}); "
-                f"events {', '.join(row.events[:3])}"
+                f"  {row.dyad} {row.period:%Y-%m-%d}: conflict {row.observed:.1f}, expected {row.expected:.2f} "
+                f"(p = {row.probability:.2g}); events {', '.join(row.event_ids[:3])}"
             )
         pair = tuple(dyad.split("-", 1)) if dyad else totals["events"].idxmax()
         files = signals.plot_dyad(data, pair[0], pair[1], Path(plots), freq=freq, settings=alert_settings)

@@ -6,6 +6,10 @@ week|month|year", "N days/weeks/months/years ago", explicit dates ("Feb. 16",
 ("in 2014"). A past-tense event is never dated after publication: a weekday or a
 month without a year falls back to the most recent one on or before pub_date.
 Durations ("for eight years") are not dates and are ignored.
+
+:func:`resolve_when` also says how much of the date the text gives (:data:`PRECISIONS`):
+"in 2014" is the year 2014, dated 2014-01-01 with precision ``year``, not
+January 1st.
 """
 
 from __future__ import annotations
@@ -40,9 +44,49 @@ _NUMBERS = {w: i + 1 for i, w in enumerate("one two three four five six seven ei
 _UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
+#: How much of an event's date the text says, finest first. ``fallback`` (no date in
+#: the text: the publication date stands in) is set by the coder, not here.
+PRECISIONS = ("day", "week", "month", "season", "year")
+
+
 def _shift_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def resolve_when(text: str, pub_date: date, *, future: bool = False) -> tuple[date, str] | None:
+    """Resolve a date expression to ``(date, precision)``; None when it is not a date.
+
+    The date is the first day of the period the text names (a week's Monday, a
+    month's 1st, a season's first month, a year's January 1st) and the precision
+    (one of :data:`PRECISIONS`) says how long that period is.
+
+    Example:
+        >>> resolve_when("in 2014", date(2022, 2, 17))
+        (datetime.date(2014, 1, 1), 'year')
+        >>> resolve_when("last month", date(2022, 2, 17))
+        (datetime.date(2022, 1, 1), 'month')
+    """
+    day = resolve_date(text, pub_date, future=future)
+    return None if day is None else (day, date_precision(text))
+
+
+def date_precision(text: str) -> str:
+    """How much of a date an expression that :func:`resolve_date` resolves says:
+    ``day``, ``week``, ``month``, ``season`` or ``year``."""
+    words = [w for w in re.sub(r"[.,]", " ", text.lower()).split() if w not in _FILLER]
+    joined = " ".join(words)
+    if any(w in WEEKDAYS for w in words) or joined in _DAY_WORDS:
+        return "day"
+    relative = re.fullmatch(r"\S+ (day|week|month|year)s?(?: ago)?", joined)
+    if relative:
+        return relative[1]
+    if any(w in SEASONS for w in words):
+        return "season"
+    numbers = [int(w.rstrip("stndrh")) for w in words if re.fullmatch(r"\d{1,4}(?:st|nd|rd|th)?", w)]
+    if any(w in MONTHS for w in words):
+        return "day" if any(1 <= n <= 31 for n in numbers) else "month"
+    return "year"
 
 
 def resolve_date(text: str, pub_date: date, *, future: bool = False) -> date | None:
@@ -111,6 +155,12 @@ def resolve_date(text: str, pub_date: date, *, future: bool = False) -> date | N
             return date(year - 1, SEASONS[match[2]], 1)
         return candidate
     return _calendar(low, pub_date, future)
+
+
+_FILLER = frozenset(("on", "in", "the", "of", "during", "since", "by", "at", "early", "late"))
+_DAY_WORDS = frozenset(
+    ("today", "tonight", "this morning", "this afternoon", "this evening", "yesterday", "last night", "tomorrow")
+)
 
 
 def _calendar(words: list[str], pub_date: date, future: bool) -> date | None:

@@ -33,7 +33,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from .actors import PRONOUNS, REPORTING, Context, mentions, resolve
-from .dates import resolve_date
+from .dates import resolve_when
 from .errors import ConfigError
 from .modality import ACCUSING, PERCEIVE, assess
 from .ontology import Ontology, load_ontology
@@ -557,11 +557,12 @@ def code_sentence(
         if resolved_actors == [None] and resolved_recipients == [None] and asserted is None:
             continue  # nobody does anything to anybody: not an event we can code
         date_text = _date_text(sent, trig.token)
-        day = None
+        day, precision = None, None
         if story.pub_date is not None:
             future = _is_future(assessment.modality) and assessment.cue != "purpose"
-            resolved = resolve_date(date_text, story.pub_date, future=future) if date_text else None
-            day = resolved or story.pub_date
+            resolved = resolve_when(date_text, story.pub_date, future=future) if date_text else None
+            # no date said: the story's publication date stands in, flagged so nobody takes it for a said date
+            day, precision = resolved or (story.pub_date, "fallback")
             date_text = date_text if resolved else None
         resolved_actors = [_inherit_country(a, asserted) for a in resolved_actors]
         used = {t.i for t in trig.actors + recipient_tokens}
@@ -592,6 +593,7 @@ def code_sentence(
                     quote=assessment.quote is not None,
                     date=day,
                     date_text=date_text,
+                    date_precision=precision,
                     pub_date=story.pub_date,
                     place=place,
                     confidence=_confidence(actor, recipient, pattern),

@@ -11,10 +11,17 @@
   NumMentions/NumSources/NumArticles from the event cluster (a syndicated copy
   counts once), ActionGeo fields with FIPS 10-4 country codes, SOURCEURL.
   Actor codes are CAMEO-style: country then sector ("RUSGOV"); international
-  organisations go in KnownGroupCode. AvgTone is not computed and is 0.
+  organisations go in KnownGroupCode. SQLDATE is the event's date (a year- or
+  month-precise date is its period's first day; an event with no date said has
+  its story's publication date); events with no date at all (stories without a
+  publication date) are left out, as GDELT has no undated rows. DATEADDED is when
+  the event was stored (UTC). Fields tocsin does not compute are empty: AvgTone,
+  the Ethnic, Religion and Actor Geo fields, and the Geo ADM codes and FeatureIDs.
 * ``polecat`` — tab-separated with POLECAT's column names (Event ID, Event Date,
   Event Type, Event Mode, Quad Code, Actor Name, Actor Country, Primary Actor
-  Sector, ...), plus tocsin's Polarity, Modality and Asserted By.
+  Sector, ...), plus tocsin's Polarity, Modality, Asserted By and Date Precision.
+  ``Source`` is the story's outlet: its publisher, else its URL's host, else the
+  file it was read from.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import functools
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from importlib import resources
 from typing import IO, Any
@@ -56,6 +63,7 @@ POLECAT_COLUMNS = (
     "Recipient Name", "Recipient Country", "Primary Recipient Sector", "Recipient Sectors", "Recipient Name Raw",
     "Recipient KB ID", "Placename", "Country", "Latitude", "Longitude", "Raw Placename", "Story ID",
     "Publication Date", "Source", "Polarity", "Modality", "Asserted By", "Num Sources", "Version",
+    "Date Precision",
 )  # fmt: skip
 
 _ARROW_TYPES: dict[str, Any] = {}  # Parquet column types that are not strings, filled on first use
@@ -68,6 +76,9 @@ _CLUSTER = (
     "last_seen",
     "duplicate_of",
     "url",
+    "outlet",
+    "well_formed",
+    "stored_at",
 )
 
 
@@ -102,8 +113,12 @@ def _actor_columns(actor: dict[str, Any] | None) -> list[str]:
     return [code, name, country, group, "", "", "", *[*sectors, "", "", ""][:3]]
 
 
-def gdelt_row(record: dict[str, Any], added: str) -> list[str]:
-    """One event as the 61 columns of GDELT's event table."""
+def gdelt_row(record: dict[str, Any], added: str = "") -> list[str]:
+    """One event as the 61 columns of GDELT's event table. DATEADDED is the time the
+    event was stored (``stored_at``), else ``added``."""
+    stored = record.get("stored_at")
+    if stored:
+        added = datetime.fromisoformat(stored).strftime("%Y%m%d%H%M%S")
     day = date.fromisoformat(record["date"]) if record.get("date") else None
     cameo = record.get("cameo") or ""
     ontology = load_ontology()
@@ -133,7 +148,7 @@ def gdelt_row(record: dict[str, Any], added: str) -> list[str]:
         str(record.get("num_mentions") or 1),
         str(record.get("num_sources") or 1),
         str(record.get("num_stories") or 1),
-        "0",
+        "",  # AvgTone: not computed
         "0", "", "", "", "", "", "", "",
         "0", "", "", "", "", "", "", "",
         geo_type, full, fips, "", "",
@@ -163,9 +178,10 @@ def polecat_row(record: dict[str, Any]) -> list[str]:
         ";".join(record.get("context") or []), *actor(record.get("actor")), *actor(record.get("recipient")),
         place.get("name") or "", place.get("country") or "", place.get("lat") if place.get("lat") is not None else "",
         place.get("lon") if place.get("lon") is not None else "", place.get("name") or "", record["story_id"],
-        record.get("pub_date") or "", record.get("publisher") or "", record.get("polarity") or "",
-        record.get("modality") or "", asserted.get("country") or asserted.get("text") or "",
-        record.get("num_sources") or 1, record.get("coder") or "",
+        record.get("pub_date") or "", record.get("outlet") or record.get("publisher") or "",
+        record.get("polarity") or "", record.get("modality") or "",
+        asserted.get("country") or asserted.get("text") or "",
+        record.get("num_sources") or 1, record.get("coder") or "", record.get("date_precision") or "",
     ]  # fmt: skip
     return [str(v) for v in values]
 
@@ -178,8 +194,12 @@ def rows(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield {**flatten(core), **extra}
 
 
-def write(records: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
-    """Write records in a text format (jsonl, csv, gdelt, polecat); return the count.
+def write(
+    records: Iterable[dict[str, Any]], fmt: str, out: IO[str], on_skip: Callable[[dict[str, Any]], object] | None = None
+) -> int:
+    """Write records in a text format (jsonl, csv, gdelt, polecat); return the count written.
+
+    ``gdelt`` leaves out events with no date (GDELT has none); ``on_skip`` sees each.
 
     Raises:
         ConfigError: an unknown format, or parquet (which needs a file: use :func:`write_parquet`).
@@ -203,6 +223,10 @@ def write(records: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
             writer.writerow(POLECAT_COLUMNS)
         added = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         for record in records:
+            if fmt == "gdelt" and not record.get("date"):
+                if on_skip:
+                    on_skip(record)
+                continue
             writer.writerow(gdelt_row(record, added) if fmt == "gdelt" else polecat_row(record))
             count += 1
     elif fmt == "parquet":
@@ -226,7 +250,7 @@ def write_parquet(records: Iterable[dict[str, Any]], path: str, batch: int = 10_
     numbers = ("intensity", "confidence", "actor_confidence", "recipient_confidence", "place_lat", "place_lon")
     integers = ("sentence_id", "quad_class", "cluster_id", "num_mentions", "num_stories", "num_sources")
     _ARROW_TYPES.update({k: pa.float64() for k in numbers} | {k: pa.int64() for k in integers})
-    _ARROW_TYPES["quote"] = pa.bool_()
+    _ARROW_TYPES["quote"] = _ARROW_TYPES["well_formed"] = pa.bool_()
     writer = None
     count = 0
     chunk: list[dict[str, Any]] = []

@@ -60,6 +60,7 @@ stories = Table(
     Column("signature", LargeBinary),  # MinHash signature of the text
     Column("duplicate_of", String(200), index=True),  # first story of its near-duplicate group
     Column("coded_at", DateTime),
+    Column("outlet", String(200)),  # publisher, else URL host, else source file: what num_sources counts
 )
 
 sentences = Table(
@@ -95,6 +96,7 @@ events = Table(
     Column("modality", String(16)),
     Column("quote", Boolean),
     Column("date", Date, index=True),
+    Column("date_precision", String(8)),  # day, week, month, season, year, fallback
     Column("pub_date", Date),
     Column("place_name", Text),
     Column("place_country", String(8)),
@@ -152,7 +154,11 @@ clusters = Table(
     Column("num_mentions", Integer, nullable=False),
     Column("num_stories", Integer, nullable=False),
     Column("num_sources", Integer, nullable=False),
-    Column("disputed", Boolean),  # set by `tocsin signals` / the server from claims against denials
+    Column("disputed", Boolean),  # set by `tocsin run` from claims against denials
+    Column("date_start", Date),  # the days every member may have happened on (intersection of their ranges)
+    Column("date_end", Date),
+    Column("well_formed", Boolean),  # an actor country or KB id and a date: may gather mentions and corroborate
+    Column("mode", String(32)),  # the PLOVER mode its mentions share ("" when unknown)
     Index("ix_clusters_key", "event_type", "actor_key", "recipient_key", "polarity"),
 )
 
@@ -172,6 +178,25 @@ def m002_cluster_disputed(conn: Connection) -> None:
     """Clusters get a ``disputed`` flag: a claim in them is contradicted by a denial."""
     if "disputed" not in {c["name"] for c in inspect(conn).get_columns("clusters")}:
         conn.execute(text("ALTER TABLE clusters ADD COLUMN disputed BOOLEAN"))
+
+
+@migration
+def m003_cluster_ranges(conn: Connection) -> None:
+    """Date precision on events; date ranges and well-formedness on clusters; outlets on
+    stories. :func:`tocsin.store.open_store` then re-clusters the stored events."""
+    for table, columns in (
+        ("events", {"date_precision": "VARCHAR(8)"}),
+        ("clusters", {"date_start": "DATE", "date_end": "DATE", "well_formed": "BOOLEAN", "mode": "VARCHAR(32)"}),
+        ("stories", {"outlet": "VARCHAR(200)"}),
+    ):
+        present = {c["name"] for c in inspect(conn).get_columns(table)}
+        for name, kind in columns.items():
+            if name not in present:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+
+
+#: Steps after which the stored events must be re-clustered with the current rules.
+RECLUSTER = frozenset({"m003_cluster_ranges"})
 
 
 def migrate(conn: Connection) -> list[str]:

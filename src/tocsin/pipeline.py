@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from . import dedup, nlp, scale, store
 from .clean import clean_story
-from .errors import StoreError
+from .errors import ConfigError, StoreError
 from .events import Patterns, code_doc, load_patterns, story_context
 from .kb import KnowledgeBase, load_kb
 from .quotes import extract_quotes
@@ -299,4 +299,18 @@ def run(
                     on_events(list(item.events))
     finally:
         engine.dispose()
+    if summary.ok:
+        mark_disputes(settings.db)
     return summary
+
+
+def mark_disputes(db: str) -> None:
+    """Flag the clusters whose claims are denied by others (:func:`tocsin.signals.mark_disputes`),
+    where events are written, so readers of the store never write to it. Needs the
+    ``signals`` extra (pandas); without it clusters keep their flags until a run that has it."""
+    try:
+        from . import signals
+
+        signals.mark_disputes(db)
+    except ConfigError as exc:  # pandas is missing: the core install does not need it
+        log.info("disputed clusters not updated: %s", exc)

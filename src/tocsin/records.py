@@ -213,7 +213,8 @@ class Event:
     ``sentence``, ``span``, ``trigger``), the coding (``event_type``, ``mode``,
     ``context``, ``cameo``, ``quad_class``, ``intensity``), who (``actor``,
     ``recipient``, ``asserted_by``), how (``polarity``, ``modality``, ``quote``),
-    when and where (``date``, ``date_text``, ``pub_date``, ``place``), and
+    when and where (``date``, ``date_text``, ``date_precision``, ``pub_date``,
+    ``place``), and
     ``confidence`` and ``coder``. ``explain`` says which pattern and parse path
     produced the event (printed by ``--explain``, not part of the schema record).
     """
@@ -238,6 +239,7 @@ class Event:
     quote: bool = False
     date: dt.date | None = None
     date_text: str | None = None
+    date_precision: str | None = None  # day, week, month, season, year; fallback (pub_date); None (no date)
     pub_date: dt.date | None = None
     place: Place | None = None
     confidence: float = 0.5
@@ -274,6 +276,7 @@ class Event:
             "quote": self.quote,
             "date": self.date.isoformat() if self.date else None,
             "date_text": self.date_text,
+            "date_precision": self.date_precision,
             "pub_date": self.pub_date.isoformat() if self.pub_date else None,
             "place": self.place.to_dict() if self.place else None,
             "confidence": round(self.confidence, 2),

@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, create_engine, event, func, select, update
@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from . import dedup
 from .errors import ConfigError, StoreError
-from .migrations import actors, clusters, events, lsh, migrate, quotes, sentences, stories
+from .migrations import RECLUSTER, actors, clusters, events, lsh, migrate, quotes, sentences, stories
 from .records import Event, Quote, Sentence, Story
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ def open_store(db: str = DEFAULT_DB) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         with engine.begin() as conn:
             applied = migrate(conn)
+            if RECLUSTER & set(applied):
+                recluster(conn)
     except (SQLAlchemyError, OSError) as exc:
         raise store_error(exc, db) from exc
     if applied:
@@ -113,20 +115,25 @@ _HAS_ID = select(stories.c.id).where(stories.c.id == bindparam("id"))
 _CANDIDATES = select(stories.c.id, stories.c.signature, stories.c.duplicate_of).where(
     stories.c.id.in_(select(lsh.c.story_id).where(lsh.c.bucket.in_(bindparam("buckets", expanding=True))))
 )
-_CLUSTER_KEY = [
-    clusters.c.event_type == bindparam("event_type"),
-    clusters.c.polarity == bindparam("polarity"),
-    clusters.c.actor_key == bindparam("actor_key"),  # "" when unknown, so the index serves every lookup
-    clusters.c.recipient_key == bindparam("recipient_key"),
-]
-_CLUSTER_DATED = (
-    select(clusters.c.id)
-    .where(*_CLUSTER_KEY, clusters.c.first_seen <= bindparam("latest"), clusters.c.last_seen >= bindparam("earliest"))
+_CLUSTER_MATCH = (
+    select(clusters.c.id, clusters.c.date_start, clusters.c.date_end)
+    .where(
+        clusters.c.event_type == bindparam("event_type"),
+        clusters.c.mode == bindparam("mode"),
+        clusters.c.polarity == bindparam("polarity"),
+        clusters.c.actor_key == bindparam("actor_key"),
+        clusters.c.recipient_key == bindparam("recipient_key"),
+        clusters.c.well_formed.is_(True),
+        clusters.c.date_start <= bindparam("end"),
+        clusters.c.date_end >= bindparam("start"),
+    )
     .order_by(clusters.c.id)
     .limit(1)
 )
-_CLUSTER_UNDATED = (
-    select(clusters.c.id).where(*_CLUSTER_KEY, clusters.c.first_seen.is_(None)).order_by(clusters.c.id).limit(1)
+_NARROW = (
+    update(clusters)
+    .where(clusters.c.id == bindparam("cluster"))
+    .values(date_start=bindparam("start"), date_end=bindparam("end"))
 )
 _ROOT = func.coalesce(stories.c.duplicate_of, stories.c.id)
 _ORIGINAL = stories.alias("original")
@@ -134,7 +141,10 @@ _RECOUNT = (
     select(
         func.count(events.c.id),
         func.count(func.distinct(_ROOT)),
-        func.count(func.distinct(func.coalesce(_ORIGINAL.c.publisher, _ORIGINAL.c.url, _ORIGINAL.c.id))),
+        # independent outlets of the originals (stories stored before outlets were kept: their publisher or URL)
+        func.count(
+            func.distinct(func.coalesce(_ORIGINAL.c.outlet, _ORIGINAL.c.publisher, _ORIGINAL.c.url, _ORIGINAL.c.id))
+        ),
         func.min(events.c.date),
         func.max(events.c.date),
     )
@@ -209,6 +219,7 @@ def _save(conn: Connection, coded: Coded) -> str | None:
             "credits": _json(story.credits), "comments": _json(story.comments),
             "removed": _json({"rule": r.rule, "text": r.text, "start": r.start} for r in story.removed),
             "signature": coded.signature, "duplicate_of": duplicate_of, "coded_at": datetime.now(UTC),
+            "outlet": dedup.outlet(story.publisher, story.url, story.source, story_id),
         },
     )  # fmt: skip
     sig = dedup.signature_from_bytes(coded.signature)
@@ -220,7 +231,7 @@ def _save(conn: Connection, coded: Coded) -> str | None:
         )
     if coded.quotes:
         conn.execute(quotes.insert(), [_quote_row(story_id, i, q) for i, q in enumerate(coded.quotes)])
-    rows = [_event_row(story_id, ev, _cluster_for(conn, ev)) for ev in coded.events]
+    rows = [_event_row(story_id, ev, _cluster_for(conn, dedup.cluster_key(ev.to_dict()))) for ev in coded.events]
     if rows:
         conn.execute(events.insert(), rows)
     for ev in coded.events:
@@ -273,45 +284,73 @@ def _event_row(story_id: str, ev: Event, cluster_id: int) -> dict[str, Any]:
         "recipient_kb_id": recipient.kb_id if recipient else None,
         "asserted_country": ev.asserted_by.country if ev.asserted_by else None,
         "polarity": ev.polarity, "modality": ev.modality, "quote": ev.quote, "date": ev.date,
-        "pub_date": ev.pub_date, "place_name": ev.place.name if ev.place else None,
+        "date_precision": ev.date_precision, "pub_date": ev.pub_date, "place_name": ev.place.name if ev.place else None,
         "place_country": ev.place.country if ev.place else None, "lat": ev.place.lat if ev.place else None,
         "lon": ev.place.lon if ev.place else None, "confidence": ev.confidence, "cluster_id": cluster_id,
         "record": json.dumps(record, ensure_ascii=False),
     }  # fmt: skip
 
 
-def _key(actor: Any) -> str | None:
-    return dedup.actor_key(actor.country, actor.name, actor.kb_id) if actor is not None else None
-
-
-def _cluster_for(conn: Connection, ev: Event) -> int:
-    """The cluster an event belongs to, creating one when none is near enough in time."""
-    actor_key, recipient_key = _key(ev.actor), _key(ev.recipient)
-    # a demand, plan or guess that Russia withdraws does not corroborate a report that it did
-    stance = ev.polarity if ev.modality in ("actual", "claimed") else f"{ev.polarity}:{ev.modality}"
-    params: dict[str, Any] = {
-        "event_type": ev.event_type, "polarity": stance,
-        "actor_key": actor_key or "", "recipient_key": recipient_key or "",
-    }  # fmt: skip
-    day = ev.date
-    if day is not None:
-        window = timedelta(days=dedup.WINDOW_DAYS)
-        found = conn.execute(_CLUSTER_DATED, {**params, "latest": day + window, "earliest": day - window}).scalar()
-    else:
-        found = conn.execute(_CLUSTER_UNDATED, params).scalar()
-    if found is not None:
-        return int(found)
+def _cluster_for(conn: Connection, key: dedup.ClusterKey) -> int:
+    """The cluster an event belongs to: a well-formed one whose date range overlaps the
+    event's (narrowed to the overlap), or a new one. A mention that is not well-formed
+    always gets a cluster of its own (see :mod:`tocsin.dedup`)."""
+    params: dict[str, Any] = {"event_type": key.event_type, "mode": key.mode, "polarity": key.stance,
+                              "actor_key": key.actor_key, "recipient_key": key.recipient_key}  # fmt: skip
+    if key.span is not None:
+        start, end = key.span
+        found = conn.execute(_CLUSTER_MATCH, {**params, "start": start, "end": end}).first()
+        if found is not None:
+            narrowed = {"start": max(found.date_start, start), "end": min(found.date_end, end)}
+            conn.execute(_NARROW, {"cluster": found.id, **narrowed})
+            return int(found.id)
     inserted = conn.execute(
         clusters.insert(),
         {
-            "event_type": ev.event_type, "actor_key": actor_key or "", "recipient_key": recipient_key or "",
-            "polarity": stance, "first_seen": day, "last_seen": day,
-            "num_mentions": 0, "num_stories": 0, "num_sources": 0,
+            **params, "first_seen": None, "last_seen": None, "num_mentions": 0, "num_stories": 0, "num_sources": 0,
+            "date_start": key.span[0] if key.span else None, "date_end": key.span[1] if key.span else None,
+            "well_formed": key.span is not None,
         },
     )  # fmt: skip
-    key = inserted.inserted_primary_key
-    assert key is not None  # an insert into a table with an integer primary key
-    return int(key[0])
+    primary = inserted.inserted_primary_key
+    assert primary is not None  # an insert into a table with an integer primary key
+    return int(primary[0])
+
+
+def recluster(conn: Connection) -> int:
+    """Re-assign every stored event to clusters with the current rules, in the order the
+    stories were stored, and recount them; fill in story outlets. Returns the number of
+    clusters. Run by :func:`open_store` after a migration that changes the rules."""
+    for story in conn.execute(select(stories.c.id, stories.c.publisher, stories.c.url, stories.c.source)).all():
+        conn.execute(update(stories).where(stories.c.id == story.id).values(
+            outlet=dedup.outlet(story.publisher, story.url, story.source, story.id)))  # fmt: skip
+    conn.execute(update(events).values(cluster_id=None))
+    conn.execute(clusters.delete())
+    order = (
+        select(events.c.id, events.c.record)
+        .select_from(events.join(stories, stories.c.id == events.c.story_id))
+        .order_by(stories.c.coded_at, events.c.story_id, events.c.sentence_id, events.c.id)
+    )
+    assigned: dict[int, list[str]] = {}
+    for row in conn.execute(order).all():
+        record = json.loads(row.record)
+        if "date_precision" not in record:  # a record coded before precisions were kept
+            record["date_precision"] = _old_precision(record)
+        assigned.setdefault(_cluster_for(conn, dedup.cluster_key(record)), []).append(row.id)
+    for cluster_id, ids in assigned.items():
+        conn.execute(update(events).where(events.c.id.in_(ids)).values(cluster_id=cluster_id))
+        _recount(conn, cluster_id)
+    return len(assigned)
+
+
+def _old_precision(record: dict[str, Any]) -> str | None:
+    from .dates import date_precision
+
+    if not record.get("date"):
+        return None
+    if record.get("date_text"):
+        return date_precision(record["date_text"])
+    return "fallback" if record.get("date") == record.get("pub_date") else "day"
 
 
 def _recount(conn: Connection, cluster_id: int) -> None:
@@ -371,20 +410,22 @@ def _where(filters: Filters) -> list[Any]:
     if filters.cluster is not None:
         conditions.append(events.c.cluster_id == filters.cluster)
     disputed = func.coalesce(clusters.c.disputed, False)
+    corroborated = func.coalesce(clusters.c.well_formed, False) & (clusters.c.num_sources >= 2)
     if filters.status == "disputed":
         conditions.append(disputed)
     elif filters.status == "corroborated":
-        conditions += [~disputed, clusters.c.num_sources >= 2]
+        conditions += [~disputed, corroborated]
     elif filters.status == "unverified":
-        conditions += [~disputed, clusters.c.num_sources < 2]
+        conditions += [~disputed, ~corroborated]
     return conditions
 
 
-def status_of(disputed: bool | None, num_sources: int) -> str:
-    """A cluster's status: disputed, corroborated (2+ independent sources) or unverified."""
+def status_of(disputed: bool | None, num_sources: int, well_formed: bool | None = True) -> str:
+    """A cluster's status: disputed, corroborated (well-formed, with 2+ independent
+    sources) or unverified."""
     if disputed:
         return "disputed"
-    return "corroborated" if num_sources >= 2 else "unverified"
+    return "corroborated" if well_formed and num_sources >= 2 else "unverified"
 
 
 def count_events(engine: Engine, filters: Filters | None = None) -> int:
@@ -406,7 +447,15 @@ def read_events(engine: Engine, filters: Filters | None = None) -> Iterator[dict
     """
     filters = filters or Filters()
     query = (
-        select(events.c.record, clusters, stories.c.duplicate_of, stories.c.url, stories.c.publisher)
+        select(
+            events.c.record,
+            clusters,
+            stories.c.duplicate_of,
+            stories.c.url,
+            stories.c.publisher,
+            stories.c.outlet,
+            stories.c.coded_at,
+        )
         .select_from(
             events.join(clusters, clusters.c.id == events.c.cluster_id).join(stories, stories.c.id == events.c.story_id)
         )
@@ -424,10 +473,11 @@ def read_events(engine: Engine, filters: Filters | None = None) -> Iterator[dict
                 record.update(
                     cluster_id=row.id, num_mentions=row.num_mentions, num_stories=row.num_stories,
                     num_sources=row.num_sources, duplicate_of=row.duplicate_of, url=row.url,
-                    publisher=row.publisher,
+                    publisher=row.publisher, outlet=row.outlet, well_formed=bool(row.well_formed),
+                    stored_at=row.coded_at.isoformat() if row.coded_at else None,
                     first_seen=row.first_seen.isoformat() if row.first_seen else None,
                     last_seen=row.last_seen.isoformat() if row.last_seen else None,
-                    status=status_of(row.disputed, row.num_sources),
+                    status=status_of(row.disputed, row.num_sources, row.well_formed),
                 )  # fmt: skip
                 yield record
     except SQLAlchemyError as exc:

@@ -269,7 +269,7 @@ async function loadSeries(actor, recipient) {
 function alertText(a) {
   const kind = typeof a.conflict === 'boolean' ? (a.conflict ? 'conflict surge' : 'cooperation surge')
     : a.conflict != null ? `conflict ${fmt(a.conflict, 2)}` : 'alert';
-  return `Alert ${a.period}: ${kind}, z = ${fmt(a.z, 2)}, ${(a.events || []).length} event(s)`;
+  return `Alert ${a.period}: ${kind}, expected ${fmt(a.expected, 2)}, p = ${fmt(a.probability, 3)}, ${(a.events || []).length} event(s)`;
 }
 
 function drawTimeline(items, alerts, label) {
