@@ -279,6 +279,7 @@ class FeedServer:
         self.fail: dict[str, int] = {}
         self.requests: list[tuple[str, int, dict[str, str]]] = []
         self.posts: list[tuple[str, int, bytes]] = []  # webhook deliveries: path, status answered, body
+        self.script: dict[str, list[int]] = {}  # statuses the next POSTs to a path answer, in turn
         self.lock = threading.Lock()
         server = self
 
@@ -313,7 +314,9 @@ class FeedServer:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with server.lock:
-                    status = server.fail.get(self.path) or (200 if self.path in server.pages else 404)
+                    script = server.script.get(self.path)
+                    status = script.pop(0) if script else server.fail.get(self.path)
+                    status = status or (200 if self.path in server.pages else 404)
                     server.posts.append((self.path, status, body))
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

@@ -248,7 +248,7 @@ def _count_options(value: Any, where: _Where) -> tuple[tuple[str, Any], ...]:
     from .signals import AlertSettings
 
     known = {f.name: f for f in dataclasses.fields(AlertSettings)}
-    sub = _Where(where.path, value, "count_alert.", where.label)
+    sub = _Where(where.path, value, where.prefix + "count_alert.", where.label)
     options = []
     for key in _keys(value):
         if key not in known:
