@@ -57,9 +57,11 @@ def rules_file(tmp_path: Path) -> Path:
     return path
 
 
-def make_watcher(sources: list[str], tmp_path: Path, rules: Path, clock: Clock | None = None) -> Watcher:
+def make_watcher(
+    sources: list[str], tmp_path: Path, rules: Path, clock: Clock | None = None, db: str | None = None
+) -> Watcher:
     sink = JsonlSink(str(tmp_path / "alerts.jsonl"))
-    settings = Settings(db=str(tmp_path / "watch.db"))
+    settings = Settings(db=db or str(tmp_path / "watch.db"))
     return Watcher(sources, settings, load_rules(rules), [sink], every=10, clock=clock or Clock(), timeout=5)
 
 
@@ -177,6 +179,92 @@ def test_watch_failing_source_backs_off_while_others_go_on(
         assert alerts.health(watcher.engine)["watch"]["failing"] == []
     finally:
         watcher.close()
+
+
+CLAIM = "Russia's defence ministry said on Tuesday that some units were returning to their bases after exercises."
+DENIAL = (
+    "NATO Secretary General Jens Stoltenberg said on Wednesday "
+    "the alliance had not seen any withdrawal of Russian forces."
+)
+SHELLING = "Russian artillery pounded the Ukrainian city of Sumy on Sunday, local officials said."
+AGGREGATES = """\
+rules:
+  - name: new-dispute
+    when: {dispute: true, actor: RUS}
+    severity: high
+  - name: corroborated
+    when: {corroborated: 2, type: ASSAULT}
+"""
+WEDNESDAY = "Wed, 06 Mar 2024 10:00:00 GMT"
+
+
+def test_watch_aggregate_rules_raise_disputes_and_corroboration_once(
+    feed_server: FeedServer, tmp_path: Path, db_url: str
+) -> None:
+    pytest.importorskip("pandas")
+    rules = tmp_path / "aggregates.yaml"
+    rules.write_text(AGGREGATES)
+    alpha = feed_server.set("/alpha.xml", rss({"guid": "c", "content": CLAIM}, {"guid": "x", "content": ASSAULT_2},
+                                              title="Alpha Wire"))  # fmt: skip
+    beta = feed_server.set("/beta.xml", rss({"guid": "s", "content": SANCTION}, title="Beta Times"))
+    watcher = make_watcher([alpha, beta], tmp_path, rules, db=db_url)
+    try:
+        assert watcher.poll().alerts == 0
+        feed_server.set(
+            "/alpha.xml",
+            rss(
+                {"guid": "c", "content": CLAIM},
+                {"guid": "x", "content": ASSAULT_2},
+                {"guid": "d", "content": DENIAL, "date": WEDNESDAY},
+                title="Alpha Wire",
+            ),
+        )
+        feed_server.set("/beta.xml", rss({"guid": "s", "content": SANCTION}, {"guid": "y", "content": SHELLING},
+                                         title="Beta Times"))  # fmt: skip
+        second = watcher.poll()
+        assert (second.stories, second.alerts) == (2, 2), second.line()
+        assert watcher.poll().alerts == 0
+    finally:
+        watcher.close()
+    sent = {a["kind"]: a for a in alert_lines(tmp_path / "alerts.jsonl")}
+    assert set(sent) == {"dispute", "corroborated"}
+    dispute = sent["dispute"]
+    assert dispute["rule"] == "new-dispute" and "denied by NATO" in dispute["summary"]
+    assert [e["sentence"] for e in dispute["events"]] == [CLAIM, DENIAL]
+    assert [e["asserted_by"]["country"] for e in dispute["events"]] == ["RUS", "NATO"]
+    corroborated = sent["corroborated"]
+    assert corroborated["detail"]["num_sources"] == 2
+    assert {e["story_id"] for e in corroborated["events"]} == {"x", "y"}
+    assert sorted(corroborated["sources"]) == sorted([alpha, beta])
+
+
+def test_watch_cli_refuses_a_bad_rules_file_and_interval(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tocsin.cli import cli
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - name: a\n    when: {type: ASSUALT}\n")
+    result = CliRunner().invoke(cli, ["watch", str(tmp_path), "--rules", str(bad), "--once"])
+    assert result.exit_code == 1 and f"{bad}:3: rule a: field 'when.type'" in result.output
+    result = CliRunner().invoke(cli, ["watch", str(tmp_path), "--every", "soon"])
+    assert result.exit_code == 2 and "not a duration" in result.output
+
+
+def test_watch_cli_once_polls_and_writes_alerts(tmp_path: Path, rules_file: Path) -> None:
+    from click.testing import CliRunner
+
+    from tocsin.cli import cli
+
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "one.txt").write_text(ASSAULT)
+    db = str(tmp_path / "cli.db")
+    result = CliRunner().invoke(cli, ["watch", str(folder), "--db", db, "--rules", str(rules_file), "--once"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("{")]
+    assert [json.loads(line)["rule"] for line in lines] == ["russian-force"]  # alerts on stdout by default
+    assert "poll 1: 1 sources (1 polled" in result.output and "1 new story" in result.output
 
 
 @pytest.mark.parametrize(("failures", "expected"), [(1, 20.0), (2, 40.0), (3, 80.0), (20, 3600.0)])
