@@ -241,9 +241,17 @@ class Watcher:
             report.requests += result.requests
             row = state.get(result.source)
             values = self._after(result, row, now, report)
-            if result.status == "changed" and not self._stop.is_set():
-                added = sum(self._store_unit(result.source, unit, report, now) for unit in result.units)
+            if result.status == "changed":
+                added, stopped = 0, False
+                for unit in result.units:
+                    if self._stop.is_set():  # asked to stop: the rest is fetched again next time
+                        stopped = True
+                        break
+                    added += self._store_unit(result.source, unit, report, now)
                 values["stories"] = (row.stories if row else 0) + added
+                if stopped:
+                    values.pop("etag", None)
+                    values.pop("last_modified", None)
             updates.append(values)
         if updates:
             with self.engine.begin() as conn:
