@@ -260,3 +260,119 @@ def page(browser, api_server: str):  # type: ignore[no-untyped-def]
     tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
     yield tab
     context.close()
+
+
+# --- a feed server on loopback whose feeds and pages tests change between polls -------------------------------
+
+
+class FeedServer:
+    """Serves ``pages[path] = (body, content_type)`` on 127.0.0.1 with ETag and Last-Modified, answering
+    conditional requests with 304; ``fail[path] = status`` makes a path fail. ``requests`` logs
+    ``(path, status, headers)`` of every GET. A POST (a webhook) to a served path answers 200, and
+    ``posts`` logs ``(path, status, body)``."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.pages: dict[str, tuple[bytes, str]] = {}
+        self.fail: dict[str, int] = {}
+        self.requests: list[tuple[str, int, dict[str, str]]] = []
+        self.posts: list[tuple[str, int, bytes]] = []  # webhook deliveries: path, status answered, body
+        self.script: dict[str, list[int]] = {}  # statuses the next POSTs to a path answer, in turn
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                import email.utils
+                import hashlib
+
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                with server.lock:
+                    page, failing = server.pages.get(self.path), server.fail.get(self.path)
+                if failing or page is None:
+                    status, body, extra = failing or 404, b"no", {}
+                else:
+                    body, ctype = page
+                    etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                    modified = email.utils.formatdate(1_700_000_000 + len(body), usegmt=True)
+                    extra = {"ETag": etag, "Last-Modified": modified, "Content-Type": ctype}
+                    status = 304 if headers.get("if-none-match") == etag else 200
+                with server.lock:
+                    server.requests.append((self.path, status, headers))
+                self.send_response(status)
+                for key, value in extra.items():
+                    self.send_header(key, value)
+                if status == 304:
+                    self.end_headers()
+                    return
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with server.lock:
+                    script = server.script.get(self.path)
+                    status = script.pop(0) if script else server.fail.get(self.path)
+                    status = status or (200 if self.path in server.pages else 404)
+                    server.posts.append((self.path, status, body))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 128  # http.server's backlog of 5 drops the watcher's parallel fetches
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def set(self, path: str, body: str | bytes, ctype: str = "application/rss+xml") -> str:
+        """Serve ``body`` at ``path``; returns its URL."""
+        with self.lock:
+            self.pages[path] = (body.encode("utf-8") if isinstance(body, str) else body, ctype)
+        return self.url + path
+
+    def hits(self, path: str) -> list[int]:
+        """The statuses of the requests made for a path so far."""
+        with self.lock:
+            return [status for p, status, _ in self.requests if p == path]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def rss(*items: dict[str, str], title: str = "Loopback Wire") -> str:
+    """An RSS 2.0 feed of items with guid, title, link, description and optional content (content:encoded)."""
+    from xml.sax.saxutils import escape
+
+    out = []
+    for item in items:
+        content = f"<content:encoded>{escape(item['content'])}</content:encoded>" if "content" in item else ""
+        out.append(
+            f"<item><guid>{escape(item['guid'])}</guid><title>{escape(item.get('title', item['guid']))}</title>"
+            + (f"<link>{escape(item['link'])}</link>" if "link" in item else "")
+            + f"<pubDate>{item.get('date', 'Tue, 05 Mar 2024 10:00:00 GMT')}</pubDate>"
+            f"<description>{escape(item.get('summary', ''))}</description>{content}</item>"
+        )
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>{escape(title)}</title><link>https://example.org/</link><description>d</description>"
+        + "".join(out)
+        + "</channel></rss>"
+    )
+
+
+@pytest.fixture
+def feed_server():  # type: ignore[no-untyped-def]
+    """A :class:`FeedServer` on a free port of 127.0.0.1, stopped after the test."""
+    server = FeedServer()
+    yield server
+    server.close()

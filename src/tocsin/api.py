@@ -11,25 +11,28 @@ Filtering and paging happen in the database, so the dashboard stays usable on
 100,000 stored events.
 """
 
+import asyncio
 import hmac
+import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import store
+from . import alerts, store
 from .errors import StoreError, TocsinError
 from .settings import Settings
 
@@ -191,7 +194,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, Any]:
         """Liveness, the store's size, and whether start-up work (warming the coder, weighing
         claims against denials) is done: ``ready``."""
-        return {"ok": True, "version": _version(), "ready": not starting.is_alive(), **store.counts(engine)}
+        return {"ok": True, "version": _version(), "ready": not starting.is_alive(), **store.counts(engine),
+                **alerts.health(engine)}  # fmt: skip
+
+    @app.get("/api/alerts")
+    def list_alerts(
+        after: int = Query(default=0, ge=0), limit: int = Query(default=50, ge=1, le=500)
+    ) -> dict[str, Any]:
+        """Alerts raised by `tocsin watch`, the newest first (``after``: only ids above it)."""
+        return {"ok": True, "items": alerts.recent(engine, after=after, limit=limit)}
+
+    @app.get("/api/alerts/stream", response_class=StreamingResponse)
+    async def alert_stream(
+        request: Request,
+        after: int | None = Query(
+            default=None, ge=0, description="send alerts with ids above this (default: new ones)"
+        ),
+        last_event_id: str | None = Header(default=None),
+    ) -> StreamingResponse:
+        """Server-sent events: one ``alert`` event per new alert, as it is raised (for the dashboard)."""
+        start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+        if start is None:
+            start = await run_in_threadpool(alerts.last_id, engine)
+        return StreamingResponse(_alert_events(request, engine, start), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})  # fmt: skip
 
     @app.get("/api/events")
     def list_events(chosen: Annotated[store.Filters, Depends(filters)]) -> dict[str, Any]:
@@ -289,6 +315,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=str(web)), name="static")
     return app
+
+
+#: How often the alert stream looks for new alerts, and how long one stream lasts before the
+#: browser reconnects (EventSource does, with Last-Event-ID, so nothing is missed).
+STREAM_POLL, STREAM_LIFETIME = 1.0, 300.0
+
+
+async def _alert_events(request: Request, engine: Engine, after: int) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    ends, quiet = loop.time() + STREAM_LIFETIME, loop.time()
+    yield f"retry: 2000\nid: {after}\n\n"
+    while loop.time() < ends and not await request.is_disconnected():
+        found = await run_in_threadpool(alerts.recent, engine, after=after, limit=100, oldest_first=True)
+        for alert in found:
+            after = alert["id"]
+            yield f"id: {after}\nevent: alert\ndata: {json.dumps(alert, ensure_ascii=False)}\n\n"
+        if found:
+            quiet = loop.time()
+        elif loop.time() - quiet > 15:  # a comment line keeps proxies from closing an idle stream
+            yield ": keep-alive\n\n"
+            quiet = loop.time()
+        await asyncio.sleep(STREAM_POLL)
 
 
 def _signals() -> Any:

@@ -487,6 +487,79 @@ def signals_command(
         raise _fail(exc) from exc
 
 
+@cli.command("watch", context_settings=CONTEXT, epilog=EPILOG)
+@sources_argument
+@db_option
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="YAML rules file (see the README).")
+@click.option("--every", default="15m", show_default=True, help="Time between polls: 10s, 15m, 1h.")
+@click.option("--once", is_flag=True, help="Poll once and exit (for cron and tests).")
+@click.option(
+    "--alerts", "alerts_path", default="-", show_default=True, help="JSONL file alerts are appended to; - for stdout."
+)
+@coder_options
+def watch_command(
+    sources: tuple[str, ...],
+    db: str | None,
+    rules_path: str | None,
+    every: str,
+    once: bool,
+    alerts_path: str,
+    actors: tuple[str, ...],
+    patterns: tuple[str, ...],
+) -> None:
+    """Watch feeds, pages and folders: code what is new, raise alerts by rules, until stopped.
+
+    SOURCES are RSS/Atom feed URLs or files, page URLs and directories. Each
+    poll fetches only what changed; one line per poll goes to stderr. Stops
+    cleanly on SIGTERM or Ctrl-C and resumes where it stopped.
+
+    Example:
+
+        tocsin watch https://example.org/feed.xml news/ --db news.db --rules rules.yaml --every 15m
+    """
+    import signal
+    import threading
+
+    from . import watch
+    from .rules import RuleSet, load_rules, parse_duration
+
+    try:
+        interval = parse_duration(every)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from exc
+    if interval <= 0:
+        raise click.BadParameter("must be above zero", param_hint="--every")
+    stop = threading.Event()
+    try:
+        rules = load_rules(rules_path) if rules_path else RuleSet()
+        watcher = watch.Watcher(sources, _settings(actors, patterns, db=db), rules,
+                                watch.sinks_for(rules, alerts_path), every=interval)  # fmt: skip
+    except TocsinError as exc:
+        raise _fail(exc) from exc
+
+    def finish(signum: int, _frame: Any) -> None:
+        click.echo(f"{signal.Signals(signum).name}: stopping after this step", err=True)
+        stop.set()
+        watcher.stop()
+
+    for name in ("SIGTERM", "SIGINT"):
+        signal.signal(getattr(signal, name), finish)
+
+    def report(poll: watch.PollReport) -> None:
+        for line in poll.failures + poll.notes:
+            click.echo(f"  {line}", err=True)
+        click.echo(poll.line(), err=True)
+
+    click.echo(f"watching {watch.describe(watcher.sources)} every {every}; "
+               f"{len(rules.rules)} rules; store {watcher.settings.db}", err=True)  # fmt: skip
+    try:
+        watch.run(watcher, stop, once=once, report=report)
+    except TocsinError as exc:
+        raise _fail(exc) from exc
+    finally:
+        watcher.close()
+
+
 @cli.command("serve", context_settings=CONTEXT, epilog=EPILOG)
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")

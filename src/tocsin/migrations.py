@@ -162,6 +162,54 @@ clusters = Table(
     Index("ix_clusters_key", "event_type", "actor_key", "recipient_key", "polarity"),
 )
 
+# --- `tocsin watch` state: per-source fetch state, items seen, alerts and their deliveries ----------
+
+watch_sources = Table(
+    "watch_sources",
+    metadata,
+    Column("source", String(1000), primary_key=True),  # a URL, or a file or directory path
+    Column("etag", Text),  # the ETag (or, for files, size and mtime) of the last full fetch
+    Column("last_modified", Text),  # the Last-Modified header of the last full fetch
+    Column("last_poll", DateTime),
+    Column("last_ok", DateTime),
+    Column("failures", Integer, nullable=False, default=0),  # consecutive failures
+    Column("next_try", DateTime),  # backing off until then
+    Column("last_error", Text),
+    Column("stories", Integer, nullable=False, default=0),  # stories this source added to the store
+)
+
+watch_seen = Table(
+    "watch_seen",
+    metadata,
+    Column("source", String(1000), primary_key=True),
+    Column("item", String(1000), primary_key=True),  # a feed GUID or link, or a file's relative path
+    Column("tag", Text),  # for a file: its size and mtime, to notice a changed file
+    Column("story_id", String(200)),  # the story stored from it, if any
+    Column("seen_at", DateTime, nullable=False),
+)
+
+watch_alerts = Table(
+    "watch_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(400), nullable=False, unique=True),  # the rule and what it fired on: never raised twice
+    Column("rule", String(200), nullable=False, index=True),
+    Column("severity", String(16), nullable=False),
+    Column("raised_at", DateTime, nullable=False),
+    Column("suppressed", Boolean, nullable=False),  # inside the rule's cool-down: kept, not sent
+    Column("alert", Text, nullable=False),  # the alert as JSON
+)
+
+watch_deliveries = Table(
+    "watch_deliveries",
+    metadata,
+    Column("alert_id", Integer, primary_key=True),
+    Column("sink", String(1000), primary_key=True),  # "stdout", a JSONL file path, or a webhook URL
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("delivered_at", DateTime),  # None: pending
+    Column("last_error", Text),
+)
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = []
 migration = MIGRATIONS.append
@@ -193,6 +241,12 @@ def m003_cluster_ranges(conn: Connection) -> None:
         for name, kind in columns.items():
             if name not in present:
                 conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+
+
+@migration
+def m004_watch_state(conn: Connection) -> None:
+    """`tocsin watch` keeps its state in the store: sources, items seen, alerts and deliveries."""
+    metadata.create_all(conn, tables=[watch_sources, watch_seen, watch_alerts, watch_deliveries])
 
 
 #: Steps after which the stored events must be re-clustered with the current rules.

@@ -204,6 +204,12 @@ def save(engine: Engine, coded: Coded) -> str | None:
         raise store_error(exc, _name(engine)) from exc
 
 
+def save_in(conn: Connection, coded: Coded) -> str | None:
+    """:func:`save` inside the caller's transaction, so the caller can write rows of its own
+    with the story's (``tocsin watch`` records its alerts and the items it has seen)."""
+    return _save(conn, coded)
+
+
 def _save(conn: Connection, coded: Coded) -> str | None:
     if conn.execute(_HAS_HASH, {"hash": coded.hash}).first():
         return None  # one writer, so this check cannot race
