@@ -134,3 +134,35 @@ def test_rules_findings_a_new_dispute_in_watched_stories(tmp_path: Path) -> None
     other = load_rules(write(tmp_path, "rules:\n  - name: d\n    when: {dispute: true, actor: UKR}\n"))
     assert findings(other, data, watched={"s2"}) == []
     assert findings(RuleSet(), data, watched={"s2"}) == []
+
+
+def test_rules_findings_a_count_model_alert(tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    from tocsin.signals import frame
+
+    def week(i: int) -> str:
+        return f"2024-{1 + (7 * i) // 28:02d}-{1 + (7 * i) % 28:02d}"
+
+    quiet = [
+        _row(
+            id=f"q{i}",
+            story_id="s1",
+            date=week(i),
+            actor_country="USA",
+            recipient_country="CHN",
+            event_type="CONSULT",
+            quad_class=1,
+            intensity=1.0,
+            cluster_id=100 + i,
+            modality="actual",
+            polarity="affirmed",
+        )
+        for i in range(6)
+    ]
+    conflict = {"actor_country": "RUS", "recipient_country": "UKR", "modality": "actual", "polarity": "affirmed"}
+    surge = [_row(id=f"a{k}", story_id="s2", date=week(5), event_type="ASSAULT", cluster_id=k, **conflict)
+             for k in range(6)]  # fmt: skip
+    rules = load_rules(write(tmp_path, "rules:\n  - name: c\n    when: {count_alert: {min_periods: 3}, actor: RUS}\n"))
+    (found,) = findings(rules, frame(quiet + surge), watched={"s2"})
+    assert found.kind == "count_alert" and set(found.event_ids) == {f"a{k}" for k in range(6)}
+    assert "expected" in found.summary and found.detail["observed"] == 6.0

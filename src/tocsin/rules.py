@@ -471,10 +471,13 @@ def _count_alerts(rule: Rule, raised: Any) -> list[Finding]:
     out = []
     for row in raised.to_dict("records"):
         period = _plain(row.get("period"))
-        detail = {k: _plain(v) for k, v in row.items() if k != "events"}
+        ids = row.get("event_ids", row.get("events")) or ()
+        detail = {k: _plain(v) for k, v in row.items() if k not in ("events", "event_ids")}
         summary = f"{row['actor']} -> {row['recipient']}: conflict above its baseline in the period from {period}"
+        if "expected" in row:
+            summary += f" ({_plain(row['observed'])} against {_plain(row['expected'])} expected)"
         out.append(Finding(rule=rule, key=f"{rule.name}|count|{row['actor']}|{row['recipient']}|{period}",
-                           kind="count_alert", event_ids=tuple(str(e) for e in row["events"]), summary=summary,
+                           kind="count_alert", event_ids=tuple(str(e) for e in ids), summary=summary,
                            detail=detail))  # fmt: skip
     return out
 

@@ -259,9 +259,9 @@ def really_denies(sentence: str, trigger: str | None, modality: str | None) -> b
         >>> really_denies("Nobody has explained why they were not deported.", "deport", "actual")
         False
     """
-    text = sentence or ""
+    text = sentence if isinstance(sentence, str) else ""  # a missing value in a frame is NaN
     low = text.lower()
-    word = (trigger or "").lower().split()[0] if trigger else ""
+    word = trigger.lower().split()[0] if isinstance(trigger, str) and trigger.strip() else ""
     stem = word[: max(4, len(word) - 3)] if word else ""
     at = low.find(stem) if stem else -1
     before = low[:at] if at >= 0 else low
@@ -278,8 +278,9 @@ def really_denies(sentence: str, trigger: str | None, modality: str | None) -> b
 
 def _side(data: Any, side: str) -> Any:
     """One side's identity for matching: its country, else ``kb:`` its KB id (None when neither)."""
-    kb = data[f"{side}_kb_id"]
-    return data[f"{side}_country"].where(data[f"{side}_country"].notna(), ("kb:" + kb).where(kb.notna()))
+    kb = data[f"{side}_kb_id"].astype(object)  # an all-empty column is float: "kb:" + NaN would fail
+    country = data[f"{side}_country"].astype(object)
+    return country.where(country.notna(), ("kb:" + kb.fillna("")).where(kb.notna()))
 
 
 def _asserter(data: Any) -> Any:
