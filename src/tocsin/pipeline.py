@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from . import dedup, nlp, scale, store
 from .clean import clean_story
-from .errors import StoreError
+from .errors import ConfigError, StoreError
 from .events import Patterns, code_doc, load_patterns, story_context
 from .kb import KnowledgeBase, load_kb
 from .quotes import extract_quotes
@@ -297,6 +297,27 @@ def run(
                     progress(item.story)
                 if on_events:
                     on_events(list(item.events))
+        if summary.ok:  # new claims or denials can dispute clusters stored before: the server only reads
+            mark_disputes(engine)
     finally:
         engine.dispose()
     return summary
+
+
+def mark_disputes(engine: Engine) -> int | None:
+    """Weigh every stored claim against the denials and flag the contradicted clusters disputed.
+
+    Runs where events are written (``tocsin run``), so the server never writes.
+    Returns the number of disputed clusters, or None when the signals extra
+    (pandas) is not installed and nothing was marked.
+    """
+    from . import signals
+
+    try:
+        found = signals.contradictions(signals.load_events(engine))
+    except ConfigError as exc:
+        log.warning("disputed clusters not marked: %s", exc)
+        return None
+    disputed = {int(c) for c in found["claim_cluster"].dropna()}
+    store.mark_disputed(engine, disputed)
+    return len(disputed)

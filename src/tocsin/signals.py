@@ -24,9 +24,12 @@ Actor levels
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Engine
 
 from .errors import ConfigError
 
@@ -59,12 +62,15 @@ def frame(rows: list[dict[str, Any]]) -> Any:
     return data
 
 
-def load_events(db: str = "tocsin.db", **filters: Any) -> Any:
-    """Stored events as the signal frame (see :data:`COLUMNS`); filters as in ``tocsin.store.Filters``."""
+def load_events(db: str | Engine = "tocsin.db", **filters: Any) -> Any:
+    """Stored events as the signal frame (see :data:`COLUMNS`); filters as in ``tocsin.store.Filters``.
+
+    ``db`` is a path or URL, or an open engine (the server passes its read-only one).
+    """
     from .store import Filters, opened, read_events
 
     rows = []
-    with opened(db) as engine:
+    with contextlib.nullcontext(db) if isinstance(db, Engine) else opened(db) as engine:
         for record in read_events(engine, Filters(**filters)):
             actor, recipient = record.get("actor") or {}, record.get("recipient") or {}
             rows.append(
