@@ -194,6 +194,12 @@ def test_api_cors_allows_listed_origins_only(demo_db: str, serve: Any, make_app:
     assert "access-control-allow-origin" not in other.headers
 
 
+def test_api_openapi_documents_the_bearer_token(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert spec["paths"]["/api/code"]["post"]["security"] == [{"HTTPBearer": []}]
+
+
 def test_api_openapi_lists_the_event_types(client: httpx.Client) -> None:
     parameters = client.get("/openapi.json").json()["paths"]["/api/events"]["get"]["parameters"]
     kind = next(p for p in parameters if p["name"] == "type")

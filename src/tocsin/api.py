@@ -34,6 +34,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
@@ -366,7 +367,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                  for row in rows.to_dict("records")]  # fmt: skip
         return {"ok": True, "items": items}
 
-    @app.post("/api/code", responses={401: _ERRORS[401], 403: _ERRORS[403], 413: _ERRORS[413]})
+    # documents the scheme, so /docs can send the token; TokenGate has checked it before the body was read
+    bearer = HTTPBearer(auto_error=False, description="the server's TOCSIN_TOKEN")
+
+    @app.post("/api/code", responses={401: _ERRORS[401], 403: _ERRORS[403], 413: _ERRORS[413]},
+              dependencies=[Depends(bearer)])  # fmt: skip
     def code_text(body: CodeRequest) -> dict[str, Any]:
         """Code a posted text into events, without storing it (``Authorization: Bearer <token>`` required,
         checked before the body is read)."""
