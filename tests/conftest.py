@@ -155,8 +155,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _settled_app(settings):  # type: ignore[no-untyped-def]
-    """``create_app(settings)`` once the start-up work it runs in threads (warming the coder, marking disputed
-    claims) has ended, so tests see a store that no longer changes under them."""
+    """``create_app(settings)`` once the coder it warms in a thread (when a token is set) is loaded, so no thread
+    is left running while a test starts (the app never writes to its store)."""
     import threading
 
     from tocsin.api import create_app

@@ -87,3 +87,37 @@ def test_error_shape_of_a_large_body(demo_db: str, serve: Any, make_app: Any) ->
 )  # fmt: skip
 def test_error_shape_errors_are_documented(client: httpx.Client, path: str, method: str, status: str) -> None:
     assert status in client.get("/openapi.json").json()["paths"][path][method]["responses"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/api/events?cluster={2**64}", f"/api/events?offset={2**63}", f"/api/events.csv?cluster={2**40}",
+     "/api/events?actor=Atlantis%20Republic", "/api/events?sort=colour"],
+)  # fmt: skip
+def test_error_shape_of_numbers_out_of_range_and_unknown_names(client: httpx.Client, path: str) -> None:
+    assert_error_shape(client.get(path), 422)
+
+
+def test_error_shape_of_a_refused_cors_preflight(demo_db: str, serve: Any, make_app: Any) -> None:
+    with serve(make_app(Settings(db=demo_db, cors="http://example.test"))) as base_url:
+        preflight = {"Access-Control-Request-Method": "GET"}
+        refused = httpx.options(f"{base_url}/api/events", headers={"Origin": "http://other.test", **preflight})
+        allowed = httpx.options(f"{base_url}/api/events", headers={"Origin": "http://example.test", **preflight})
+    assert_error_shape(refused, 400)
+    assert "origin" in refused.json()["error"]
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "http://example.test"
+
+
+def test_error_shape_of_a_store_error(demo_db: str, tmp_path: Any, serve: Any, make_app: Any) -> None:
+    import sqlite3
+
+    db = tmp_path / "broken.db"
+    with sqlite3.connect(demo_db) as source, sqlite3.connect(db) as target:
+        source.backup(target)
+    with serve(make_app(Settings(db=str(db)))) as base_url:
+        db.write_bytes(b"this is no longer a database " * 200)  # the disk under a running server went bad
+        for path in ("/api/events", "/api/dyads", "/api/actors", "/api/contradictions"):
+            response = httpx.get(f"{base_url}{path}")
+            assert_error_shape(response, 503)
+            assert str(db) in response.json()["error"]

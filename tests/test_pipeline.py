@@ -55,3 +55,18 @@ def test_pipeline_summary_line_counts_warnings() -> None:
     summary = Summary(ok=1)
     summary.add(Problem(source="a", reason="bad-date", fatal=False))
     assert summary.line() == "1 ok, 0 skipped, 1 warnings (bad-date 1)"
+
+
+def test_run_marks_disputed_clusters_where_it_writes_events(demo_db: str) -> None:
+    """The demo has a RUS withdrawal claim that NATO denies: `run` marks its cluster, so the server need not."""
+    from tocsin import store
+
+    with store.opened(demo_db) as engine:
+        disputed = list(store.read_events(engine, store.Filters(status="disputed")))
+        assert any(e["event_type"] == "RETREAT" and (e["actor"] or {}).get("country") == "RUS" for e in disputed)
+        store.mark_disputed(engine, [])  # forget the marks, then mark again as a run does
+        assert store.count_events(engine, store.Filters(status="disputed")) == 0
+        from tocsin.pipeline import mark_disputes
+
+        assert mark_disputes(engine) == len({e["cluster_id"] for e in disputed})
+        assert store.count_events(engine, store.Filters(status="disputed")) == len(disputed)

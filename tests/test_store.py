@@ -177,3 +177,20 @@ def test_store_database_url(db: str, url: str) -> None:
 def test_store_database_url_unsupported_scheme(db: str) -> None:
     with pytest.raises(ConfigError, match="unsupported database URL"):
         store.database_url(db)
+
+
+def test_open_reader_refuses_every_write(db_url: str, tmp_path: Path) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from tocsin.errors import StoreError
+
+    store.open_store(db_url).dispose()
+    engine = store.open_reader(db_url)
+    assert store.counts(engine)["stories"] == 0
+    with pytest.raises(DBAPIError, match=r"readonly|read-only"), engine.begin() as conn:
+        conn.execute(text("DELETE FROM clusters"))
+    with pytest.raises(StoreError):
+        store.mark_disputed(engine, [1])
+    engine.dispose()
+    with pytest.raises(StoreError, match="no such store"):
+        store.open_reader(str(tmp_path / "none.db"))

@@ -297,20 +297,26 @@ def run(
                     progress(item.story)
                 if on_events:
                     on_events(list(item.events))
+        if summary.ok:  # new claims or denials can dispute clusters stored before: the server only reads
+            mark_disputes(engine)
     finally:
         engine.dispose()
-    if summary.ok:
-        mark_disputes(settings.db)
     return summary
 
 
-def mark_disputes(db: str) -> None:
-    """Flag the clusters whose claims are denied by others (:func:`tocsin.signals.mark_disputes`),
-    where events are written, so readers of the store never write to it. Needs the
-    ``signals`` extra (pandas); without it clusters keep their flags until a run that has it."""
+def mark_disputes(engine: Engine) -> int | None:
+    """Weigh every stored claim against the denials and flag the contradicted clusters disputed
+    (:func:`tocsin.signals.mark_disputes`).
+
+    Runs where events are written (``tocsin run``), so readers of the store never write.
+    Returns the number of disputed clusters, or None when the signals extra (pandas)
+    is not installed and nothing was marked.
+    """
     try:
         from . import signals
 
-        signals.mark_disputes(db)
+        found = signals.mark_disputes(engine)
     except ConfigError as exc:  # pandas is missing: the core install does not need it
-        log.info("disputed clusters not updated: %s", exc)
+        log.warning("disputed clusters not marked: %s", exc)
+        return None
+    return len(set(found["claim_cluster"].dropna()))

@@ -24,11 +24,14 @@ Actor levels
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Engine
 
 from .dedup import date_range
 from .errors import ConfigError
@@ -64,12 +67,15 @@ def frame(rows: list[dict[str, Any]]) -> Any:
     return data
 
 
-def load_events(db: str = "tocsin.db", **filters: Any) -> Any:
-    """Stored events as the signal frame (see :data:`COLUMNS`); filters as in ``tocsin.store.Filters``."""
+def load_events(db: str | Engine = "tocsin.db", **filters: Any) -> Any:
+    """Stored events as the signal frame (see :data:`COLUMNS`); filters as in ``tocsin.store.Filters``.
+
+    ``db`` is a path or URL, or an open engine (the server passes its read-only one).
+    """
     from .store import Filters, opened, read_events
 
     rows = []
-    with opened(db) as engine:
+    with contextlib.nullcontext(db) if isinstance(db, Engine) else opened(db) as engine:
         for record in read_events(engine, Filters(**filters)):
             actor, recipient = record.get("actor") or {}, record.get("recipient") or {}
             rows.append(
@@ -375,14 +381,14 @@ def cluster_status(data: Any, found: Any | None = None) -> Any:
     return clusters.reset_index()
 
 
-def mark_disputes(db: str) -> Any:
+def mark_disputes(db: str | Engine) -> Any:
     """Find the store's contradictions and flag exactly the clusters of their claims as
     disputed; return the contradictions. ``tocsin run`` calls it after writing."""
     from .store import mark_disputed, opened
 
     found = contradictions(load_events(db))
-    with opened(db) as engine:
-        mark_disputed(engine, found["claim_cluster"].dropna())
+    with contextlib.nullcontext(db) if isinstance(db, Engine) else opened(db) as engine:
+        mark_disputed(engine, {int(c) for c in found["claim_cluster"].dropna()})
     return found
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, create_engine, event, func, select, update
@@ -26,7 +28,19 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from . import dedup
 from .errors import ConfigError, StoreError
-from .migrations import RECLUSTER, actors, clusters, events, lsh, migrate, quotes, sentences, stories
+from .migrations import (
+    MIGRATIONS,
+    RECLUSTER,
+    actors,
+    clusters,
+    events,
+    lsh,
+    migrate,
+    migrations_table,
+    quotes,
+    sentences,
+    stories,
+)
 from .records import Event, Quote, Sentence, Story
 
 log = logging.getLogger(__name__)
@@ -90,6 +104,51 @@ def open_store(db: str = DEFAULT_DB) -> Engine:
         raise store_error(exc, db) from exc
     if applied:
         log.info("migrated %s: %s", db, ", ".join(applied))
+    return engine
+
+
+def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")  # SQLite itself refuses every write on this connection
+    cursor.execute("PRAGMA busy_timeout=3000")
+    cursor.close()
+
+
+def open_reader(db: str = DEFAULT_DB) -> Engine:
+    """Open an existing, up-to-date store for reading only: what the server uses.
+
+    Nothing is created, migrated or written. A SQLite file is opened read-only
+    (``mode=ro``, ``query_only``); a PostgreSQL session is read-only
+    (``default_transaction_read_only``), so a write anywhere fails loudly.
+
+    Raises:
+        StoreError: the store does not exist, cannot be read, or needs a migration
+            (``tocsin run`` applies it).
+        ConfigError: the URL is not one tocsin supports.
+    """
+    url = database_url(db)
+    try:
+        if url.startswith("sqlite"):
+            path = url.split(":///", 1)[1] if ":///" in url else ""
+            if not path or path == ":memory:" or path.startswith("file:"):
+                raise StoreError(f"{db}: the server reads a store file; give its path (tocsin run writes one)")
+            if not Path(path).is_file():
+                raise StoreError(f"{db}: no such store — make one with `tocsin run INPUT --db {db}`")
+            where = urllib.parse.quote(str(Path(path).resolve()))
+            engine = create_engine(f"sqlite:///file:{where}?mode=ro&uri=true", pool_pre_ping=True)
+            event.listen(engine, "connect", _read_only_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True,
+                                   connect_args={"options": "-c default_transaction_read_only=on"})  # fmt: skip
+        with engine.connect() as conn:
+            done = set(conn.execute(select(migrations_table.c.name)).scalars())
+    except (SQLAlchemyError, OSError) as exc:
+        raise store_error(exc, db) from exc
+    missing = [step.__name__ for step in MIGRATIONS if step.__name__ not in done]
+    if missing:
+        engine.dispose()
+        raise StoreError(f"{db}: the store needs an upgrade ({', '.join(missing)}) — "
+                         f"run `tocsin signals --db {db}` once to apply it")  # fmt: skip
     return engine
 
 
@@ -393,8 +452,31 @@ class Filters:
     status: str | None = None  # unverified, corroborated or disputed
     story: str | None = None
     cluster: int | None = None
+    sort: str = "date"  # a key of SORTS; "-date" for newest first
     limit: int | None = None
     offset: int = 0
+
+
+#: How events can be sorted (``-`` before a key sorts it descending); ties go newest first, undated last.
+SORTS: dict[str, Any] = {
+    "date": events.c.date,
+    "type": events.c.event_type,
+    "actor": events.c.actor_country,
+    "recipient": events.c.recipient_country,
+    "sources": clusters.c.num_sources,
+}
+SORT_PATTERN = "^-?(" + "|".join(SORTS) + ")$"
+
+
+def _order(sort: str) -> list[Any]:
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        raise ConfigError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}, '-' before it for descending")
+    column = SORTS[key]
+    first = column.desc() if sort.startswith("-") else column.asc()
+    if key == "date":
+        return [events.c.date.is_(None), first, events.c.id.desc() if sort.startswith("-") else events.c.id]
+    return [column.is_(None), first, events.c.date.is_(None), events.c.date.desc(), events.c.id]
 
 
 def _where(filters: Filters) -> list[Any]:
@@ -466,7 +548,7 @@ def read_events(engine: Engine, filters: Filters | None = None) -> Iterator[dict
             events.join(clusters, clusters.c.id == events.c.cluster_id).join(stories, stories.c.id == events.c.story_id)
         )
         .where(*_where(filters))
-        .order_by(events.c.date.is_(None), events.c.date, events.c.id)  # undated events last
+        .order_by(*_order(filters.sort))  # undated events last
     )
     if filters.limit:
         query = query.limit(filters.limit)
@@ -529,10 +611,13 @@ def opened(db: str) -> Iterator[Engine]:
 def mark_disputed(engine: Engine, cluster_ids: Iterable[int]) -> None:
     """Flag exactly these clusters as disputed (a claim in them is contradicted)."""
     ids = sorted({int(i) for i in cluster_ids})
-    with engine.begin() as conn:
-        conn.execute(update(clusters).values(disputed=False))
-        if ids:
-            conn.execute(update(clusters).where(clusters.c.id.in_(ids)).values(disputed=True))
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(clusters).values(disputed=False))
+            if ids:
+                conn.execute(update(clusters).where(clusters.c.id.in_(ids)).values(disputed=True))
+    except SQLAlchemyError as exc:
+        raise store_error(exc, _name(engine)) from exc
 
 
 def read_story(engine: Engine, story_id: str) -> dict[str, Any] | None:
@@ -552,23 +637,22 @@ def read_story(engine: Engine, story_id: str) -> dict[str, Any] | None:
 
 
 def dyad_totals(engine: Engine, filters: Filters | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    """Dyads by number of events (with their summed intensity), the most dated events first."""
+    """Dyads by number of events, most first, with their summed intensity and how many are ``dated``."""
     query = (
         select(events.c.actor_country, events.c.recipient_country, func.count().label("n"),
-               func.sum(events.c.intensity).label("intensity"))
+               func.sum(events.c.intensity).label("intensity"), func.count(events.c.date).label("dated"))
         .select_from(events.join(clusters, clusters.c.id == events.c.cluster_id))
         .where(events.c.actor_country.is_not(None), events.c.recipient_country.is_not(None),
                events.c.actor_country != events.c.recipient_country, *_where(filters or Filters()))
         .group_by(events.c.actor_country, events.c.recipient_country)
-        # dated events first: a dyad known only from undated stories draws no timeline
-        .order_by(func.count(events.c.date).desc(), func.count().desc(), events.c.actor_country,
+        .order_by(func.count().desc(), func.count(events.c.date).desc(), events.c.actor_country,
                   events.c.recipient_country)
         .limit(limit)
     )  # fmt: skip
     with engine.connect() as conn:
         return [
-            {"actor": a, "recipient": r, "events": int(n), "intensity": round(float(i or 0), 2)}
-            for a, r, n, i in conn.execute(query)
+            {"actor": a, "recipient": r, "events": int(n), "intensity": round(float(i or 0), 2), "dated": int(d)}
+            for a, r, n, i, d in conn.execute(query)
         ]
 
 

@@ -1,5 +1,7 @@
 'use strict';
 /* tocsin dashboard — plain ES2020, no dependencies, no build step.
+   One load/draw pair of functions per panel, started from init(): a new panel adds its own pair and one
+   line there.
    Every piece of text reaches the DOM as a text node (via h()/s() below),
    never through innerHTML, so story text and API strings are always escaped. */
 
@@ -10,7 +12,7 @@ const QUAD_NAMES = { q1: 'verbal cooperation', q2: 'material cooperation', q3: '
 // Chart geometry in viewBox units; the SVG scales to its container.
 const CHART = { W: 800, H: 240, M: { t: 14, r: 12, b: 30, l: 52 } };
 
-const state = { offset: 0, limit: PAGE_SIZE, total: 0, dyad: null, lastLink: null };
+const state = { offset: 0, limit: PAGE_SIZE, total: 0, dyad: null, lastLink: null, sort: '-date' };
 const seq = {};
 
 /* ---------- small helpers ---------- */
@@ -55,7 +57,16 @@ function who(p) {
   return p.country && p.country !== name ? `${name} (${p.country})` : name;
 }
 const how = (ev) => `${ev.polarity || 'affirmed'}, ${ev.modality || 'actual'}`;
-const evDate = (ev) => ev.date || ev.pub_date || '—';
+// An event's date as precise as the text says: a year-only date ("in 2014") shows as 2014, not 2014-01-01.
+function evDate(ev) {
+  const day = ev.date || ev.pub_date;
+  if (!day) return '—';
+  const yearOnly = ev.date_precision ? ev.date_precision === 'year'
+    : ev.date && /^\D*\d{4}\D*$/.test(ev.date_text || '') && day.endsWith('-01-01');
+  if (ev.date && yearOnly) return day.slice(0, 4);
+  if (ev.date && ev.date_precision === 'month') return day.slice(0, 7);
+  return day;
+}
 // Click and Enter/Space handlers for a non-button element acting as a button.
 const activation = (fn) => ({
   onclick: fn, onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); fn(); } },
@@ -95,72 +106,111 @@ async function loadHealth() {
 }
 
 /* ---------- filters ---------- */
-// Upper-case an actor code field while keeping the caret in place.
-function upperCaseInput({ target: el }) {
-  const pos = el.selectionStart;
-  el.value = el.value.toUpperCase();
-  el.setSelectionRange(pos, pos);
-}
+// A short actor entry is a code (rus → RUS); a longer one is a name the server resolves (Russia → RUS).
+const looksLikeCode = (v) => /^[A-Za-z0-9]{1,4}$/.test(v);
 
-// Current filters as query parameters ("any" and blanks are left out).
+// Current filters as query parameters ("any" and blanks are left out), with the table's sort.
 function filterParams() {
   const p = new URLSearchParams();
   for (const key of ['since', 'until', 'actor', 'recipient', 'type', 'status']) {
     const v = $(`f-${key}`).value.trim();
     if (v && v !== 'any') p.set(key, v);
   }
+  p.set('sort', state.sort);
   return p;
 }
 
 function onFiltersSubmit(e) {
   e.preventDefault();
-  for (const id of ['f-actor', 'f-recipient']) $(id).value = $(id).value.trim().toUpperCase();
+  for (const id of ['f-actor', 'f-recipient']) {
+    const v = $(id).value.trim();
+    $(id).value = looksLikeCode(v) ? v.toUpperCase() : v;
+  }
   const [since, until] = [$('f-since').value, $('f-until').value];
   const bad = since && until && since > until;
   showMsg('filters-msg', bad ? '"Since" must not be later than "until".' : '', true);
   if (bad) return;
   state.offset = 0;
-  loadEvents();
-  const [actor, recipient] = [$('f-actor').value, $('f-recipient').value];
-  if (actor && recipient) setDyad(actor, recipient);
+  loadEvents().then((codes) => {
+    if (codes && codes.actor && codes.recipient) setDyad(codes.actor, codes.recipient);
+  });
+}
+
+// Say which codes the names in the actor fields stand for ("Russia" is RUS).
+function showResolved(codes) {
+  const said = [['f-actor', codes.actor], ['f-recipient', codes.recipient]]
+    .filter(([id, code]) => code && $(id).value.trim().toUpperCase() !== code)
+    .map(([id, code]) => `“${$(id).value.trim()}” is ${code}`);
+  showMsg('filters-msg', said.length ? `${said.join('; ')}.` : '');
 }
 
 /* ---------- event table ---------- */
+// Load one page of events; resolves to the actor and recipient codes the server used (or null).
 async function loadEvents() {
   const t = ticket('events');
   const p = filterParams();
+  $('csv-link').href = `/api/events.csv?${p}`;  // the download holds every event of the filter, not one page
   p.set('limit', String(state.limit));  // server-side paging: one page at a time
   p.set('offset', String(state.offset));
   let rows = [];
+  let codes = null;
   try {
     const d = await api(`/api/events?${p}`);
-    if (!isCurrent('events', t)) return;
+    if (!isCurrent('events', t)) return null;
     Object.assign(state, { total: d.total || 0, offset: d.offset ?? state.offset, limit: d.limit || state.limit });
-    rows = d.items.length ? d.items.map(eventRow) : [emptyRow(8, 'No events match these filters.')];
+    rows = d.items.length ? d.items.map(eventRow) : [emptyRow(COLUMNS.length, 'No events match these filters.')];
+    codes = d.filters || {};
+    showResolved(codes);
     showMsg('events-msg', '');
   } catch (e) {
-    if (!isCurrent('events', t)) return;
+    if (!isCurrent('events', t)) return null;
     state.total = 0;
     showMsg('events-msg', `Could not load events: ${e.message}`, true);
   }
   $('events-body').replaceChildren(...rows);
   updatePager();
+  return codes;
+}
+
+// Sort by a column heading: newest (or largest) first on the first click, then the other way.
+function sortBy(key) {
+  const descending = state.sort === key ? true : state.sort === `-${key}` ? false : key === 'date' || key === 'sources';
+  state.sort = descending ? `-${key}` : key;
+  for (const th of document.querySelectorAll('#events-table th[data-sort]')) {
+    if (th.dataset.sort === key) th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+    else th.removeAttribute('aria-sort');
+  }
+  state.offset = 0;
+  loadEvents();
 }
 
 const emptyRow = (cols, text) => h('tr', {}, h('td', { colspan: cols, class: 'empty' }, text));
 
+// The event table's columns (labels also head each cell in the narrow, card-like layout).
+const COLUMNS = ['Date', 'Type', 'Actor', 'Recipient', 'How', 'Asserted by', 'Status', 'Evidence', 'Source'];
+
 // Cells shared by the event table and the "code a text" results.
 const eventCells = (ev) =>
-  [evDate(ev), ev.event_type || '—', who(ev.actor), who(ev.recipient), how(ev), who(ev.asserted_by)].map((x) => h('td', {}, x));
+  [evDate(ev), ev.event_type || '—', who(ev.actor), who(ev.recipient), how(ev), who(ev.asserted_by)]
+    .map((x, i) => h('td', { 'data-label': COLUMNS[i] }, x));
+
+// The publisher, linked to the story's address when it has one.
+function sourceCell(ev) {
+  const name = ev.publisher || (ev.url ? new URL(ev.url, location.href).hostname : null) || ev.story_id;
+  const safe = ev.url && /^https?:/i.test(ev.url);
+  return h('td', { class: 'source', 'data-label': 'Source' },
+    safe ? h('a', { href: ev.url, rel: 'noopener noreferrer', target: '_blank' }, name) : name);
+}
 
 function eventRow(ev) {
   const link = h('a', {
     class: 'story-link', href: '#story', 'data-story-id': ev.story_id, 'data-event-id': ev.id,
-    title: ev.sentence || null,
     onclick: (e) => { e.preventDefault(); state.lastLink = e.currentTarget; openStory(ev.story_id, ev.id); },
   }, ev.trigger || 'story', h('span', { class: 'sr-only' }, ' (open story)'));
+  const evidence = h('td', { class: 'evidence', 'data-label': 'Evidence' }, link,
+    h('span', { class: 'sentence', 'data-testid': 'evidence' }, ev.sentence || ''));
   return h('tr', { 'data-testid': 'event-row', 'data-event-id': ev.id },
-    eventCells(ev), h('td', {}, statusBadge(ev)), h('td', {}, link));
+    eventCells(ev), h('td', { 'data-label': 'Status' }, statusBadge(ev)), evidence, sourceCell(ev));
 }
 
 function updatePager() {
@@ -180,13 +230,14 @@ function changePage(step) {
 async function loadDyads() {
   const sel = $('dyad-select');
   try {
-    const d = await api('/api/dyads?limit=20');
+    const d = await api('/api/dyads?limit=20');  // most events first, as the server sorts them
     sel.replaceChildren(...d.items.map((x) =>
-      h('option', { value: `${x.actor}|${x.recipient}` }, `${x.actor} → ${x.recipient} (${fmt(x.events, 0)} events)`)));
+      h('option', { value: `${x.actor}|${x.recipient}` }, `${x.actor} → ${x.recipient} (${fmt(x.events, 0)} event${x.events === 1 ? '' : 's'})`)));
     const codes = [...new Set(d.items.flatMap((x) => [x.actor, x.recipient]))].filter(Boolean).sort();
     $('actor-codes').replaceChildren(...codes.map((c) => h('option', { value: c })));
+    const first = d.items.find((x) => x.dated > 0) || d.items[0];  // one with dates draws a timeline
     if (state.dyad) syncDyadSelect();
-    else if (d.items.length) setDyad(d.items[0].actor, d.items[0].recipient);
+    else if (first) setDyad(first.actor, first.recipient);
     else showMsg('timeline-msg', 'No dyads in the store yet.');
   } catch (e) {
     sel.replaceChildren(h('option', { value: '' }, 'unavailable'));
@@ -385,13 +436,40 @@ function arrowDefs() {
   return defs;
 }
 
-// Place nodes on a circle; radius grows with the square root of events.
-function layoutNodes(nodes, cx, cy, R) {
+const LABEL = { size: 13, charWidth: 9.6, height: 16, pad: 4 };  // generous: estimates must not undershoot
+
+// Place nodes on a circle (radius grows with the square root of events) with each label just outside it.
+function layoutNodes(nodes, R) {
   const maxN = Math.max(1, ...nodes.map((n) => n.events || 0));
   return new Map(nodes.map((n, i) => {
     const a = (2 * Math.PI * i) / nodes.length - Math.PI / 2;
-    return [n.id, { x: cx + R * Math.cos(a), y: cy + R * Math.sin(a), a, r: 4 + 14 * Math.sqrt((n.events || 0) / maxN) }];
+    const [cos, sin] = [Math.cos(a), Math.sin(a)];
+    const p = { x: R * cos, y: R * sin, a, r: 4 + 14 * Math.sqrt((n.events || 0) / maxN) };
+    const off = p.r + 6;
+    const anchor = cos > 0.3 ? 'start' : cos < -0.3 ? 'end' : 'middle';
+    const w = LABEL.charWidth * String(n.id).length;
+    const lx = p.x + off * cos;
+    const ly = p.y + off * sin + (sin > 0.3 ? LABEL.size * 0.8 : sin < -0.3 ? -2 : 4);
+    const left = anchor === 'start' ? lx : anchor === 'end' ? lx - w : lx - w / 2;
+    p.label = { x: lx, y: ly, anchor, box: { x0: left, x1: left + w, y0: ly - LABEL.size, y1: ly + 3 } };
+    return [n.id, p];
   }));
+}
+
+const overlaps = (a, b, pad = LABEL.pad) => a.x0 < b.x1 + pad && b.x0 < a.x1 + pad && a.y0 < b.y1 + pad && b.y0 < a.y1 + pad;
+const circleBox = (p) => ({ x0: p.x - p.r, x1: p.x + p.r, y0: p.y - p.r, y1: p.y + p.r });
+
+// The smallest circle (from 200 units, growing by 12%) on which no label overlaps another label or a node.
+function readableLayout(nodes) {
+  let R = Math.max(200, (nodes.length * (LABEL.height + LABEL.pad)) / (2 * Math.PI));
+  for (let tries = 0; ; tries += 1) {
+    const pos = layoutNodes(nodes, R);
+    const all = [...pos.values()];
+    const clash = all.some((p, i) => all.some((q, j) => j !== i
+      && ((j > i && overlaps(p.label.box, q.label.box)) || overlaps(p.label.box, circleBox(q), 1))));
+    if (!clash || tries >= 25) return { pos, R };
+    R *= 1.12;
+  }
 }
 
 // A curved edge (bent to one side, so A→B and B→A stay apart) ending at the target's rim.
@@ -411,12 +489,21 @@ function filterByActor(id) {
   $('events').scrollIntoView({ block: 'start' });
 }
 
+// Filter the event table by a dyad (from the dyad list); the charts follow.
+function filterByDyad(actor, recipient) {
+  [$('f-actor').value, $('f-recipient').value] = [actor, recipient];
+  $('filters').requestSubmit();
+}
+
 function drawNetwork(nodes, edges) {
   if (!nodes.length) return emptyChart('network-chart', 'No actors in the store yet.');
-  const [W, H] = [800, 620];
-  const pos = layoutNodes(nodes, W / 2, H / 2, Math.min(W, H) / 2 - 90);
+  const { pos } = readableLayout(nodes);
+  const boxes = [...pos.values()].map((p) => p.label.box);
+  const [x0, x1] = [Math.min(...boxes.map((b) => b.x0)) - 12, Math.max(...boxes.map((b) => b.x1)) + 12];
+  const [y0, y1] = [Math.min(...boxes.map((b) => b.y0)) - 12, Math.max(...boxes.map((b) => b.y1)) + 12];
   const maxE = Math.max(1, ...edges.map((e) => e.events || 0));
-  const svg = svgRoot(`Actor network: ${nodes.length} actors, ${edges.length} directed links`, W, H);
+  const svg = svgRoot(`Actor network: ${nodes.length} actors, ${edges.length} directed links`, x1 - x0, y1 - y0);
+  svg.setAttribute('viewBox', `${x0.toFixed(0)} ${y0.toFixed(0)} ${(x1 - x0).toFixed(0)} ${(y1 - y0).toFixed(0)}`);
   svg.append(arrowDefs());
   for (const e of edges) {
     const [p, q] = [pos.get(e.source), pos.get(e.target)];
@@ -429,16 +516,13 @@ function drawNetwork(nodes, edges) {
   }
   for (const n of nodes) {
     const p = pos.get(n.id);
-    const cos = Math.cos(p.a);
-    const anchor = cos > 0.3 ? 'start' : cos < -0.3 ? 'end' : 'middle';
-    const off = p.r + 6;
     svg.append(s('g', {
       class: 'node', 'data-testid': 'network-node', 'data-node-id': n.id, tabindex: 0, role: 'button',
       'aria-label': `${n.id}: ${fmt(n.events, 0)} events. Filter events by this actor`,
       ...activation(() => filterByActor(n.id)),
     }, s('title', {}, `${n.id}: ${fmt(n.events, 0)} events`),
     s('circle', { cx: p.x, cy: p.y, r: p.r }),
-    s('text', { x: p.x + off * cos, y: p.y + off * Math.sin(p.a) + 4, 'text-anchor': anchor }, n.id)));
+    s('text', { x: p.label.x, y: p.label.y, 'text-anchor': p.label.anchor, 'data-testid': 'network-label' }, n.id)));
   }
   $('network-chart').replaceChildren(svg);
 }
@@ -612,13 +696,15 @@ async function onCodeSubmit(e) {
 /* ---------- start ---------- */
 function init() {
   $('filters').addEventListener('submit', onFiltersSubmit);
-  for (const id of ['f-actor', 'f-recipient']) $(id).addEventListener('input', upperCaseInput);
   $('prev').addEventListener('click', () => changePage(-1));
   $('next').addEventListener('click', () => changePage(1));
   $('dyad-select').addEventListener('change', (e) => {
     const [actor, recipient] = e.target.value.split('|');
-    if (actor && recipient) setDyad(actor, recipient);
+    if (actor && recipient) filterByDyad(actor, recipient);
   });
+  for (const th of document.querySelectorAll('#events-table th[data-sort]')) {
+    th.querySelector('button').addEventListener('click', () => sortBy(th.dataset.sort));
+  }
   $('story-close').addEventListener('click', closeStory);
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !$('story').hidden) closeStory(); });
   $('code-form').addEventListener('submit', onCodeSubmit);
