@@ -42,12 +42,20 @@ class Summary:
     """What a run did: stories used, documents skipped, warnings, and why."""
 
     ok: int = 0
-    known: int = 0
+    known: int = 0  # stories whose text the store already holds
+    repeated: int = 0  # stories whose text came earlier in the same input
     sentences: int = 0
     events: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
+    undated_events: int = 0  # events coded from stories without a publication date
+
+    def add_undated(self, warning: Problem | None, events: int) -> None:
+        """Count a story's ``no-date`` warning (from :func:`undated`), if it has one."""
+        if warning is not None:
+            self.add(warning)
+            self.undated_events += events
 
     def add(self, problem: Problem) -> None:
         """Count a problem and keep it (the first 10,000) for the report."""
@@ -64,6 +72,8 @@ class Summary:
             return f"{total} {label}" + (f" ({detail})" if detail else "")
 
         parts = [f"{self.ok} ok", part("skipped", self.skipped), part("warnings", self.warnings)]
+        if self.repeated:
+            parts.insert(1, f"{self.repeated} repeated within the input")
         if self.known:
             parts.insert(1, f"{self.known} already stored")
         return ", ".join(parts)
@@ -98,10 +108,21 @@ def prepare(items: Iterable[Item], settings: Settings) -> Iterator[Item]:
             yield Problem(source=item.source or item.id, reason="failed", detail=f"{type(exc).__name__}: {exc}")
 
 
-def cleaned(sources: Iterable[str | Path], settings: Settings) -> Iterator[Item]:
-    """Read every source and yield cleaned stories and problems, streaming."""
+def read_all(sources: Iterable[str | Path], pub_date: date | None = None) -> Iterator[Item]:
+    """Read every source, streaming; ``pub_date`` dates the stories that carry no date."""
     for source in sources:
-        yield from prepare(read(source), settings)
+        for item in read(source):
+            if pub_date is not None and isinstance(item, Story) and item.pub_date is None:
+                item = replace(item, pub_date=pub_date)
+            yield item
+
+
+def cleaned(sources: Iterable[str | Path], settings: Settings, pub_date: date | None = None) -> Iterator[Item]:
+    """Read every source and yield cleaned stories and problems, streaming.
+
+    ``pub_date`` dates the stories whose input carries no date (``.txt``, stdin).
+    """
+    yield from prepare(read_all(sources, pub_date), settings)
 
 
 #: What :func:`code_many` takes: a ``Story`` record, a raw text, or a dict with the
@@ -305,9 +326,14 @@ def quotes(
     return extract_quotes(story, doc, story_context(story, kb))
 
 
-def parsed(sources: Iterable[str | Path], settings: Settings, summary: Summary) -> Iterator[tuple[Story, Doc]]:
-    """Read, clean and parse every source, streaming ``(story, doc)``; problems go to ``summary``."""
-    stories = _stories(cleaned(sources, settings), summary)
+def parsed(
+    sources: Iterable[str | Path], settings: Settings, summary: Summary, pub_date: date | None = None
+) -> Iterator[tuple[Story, Doc]]:
+    """Read, clean and parse every source, streaming ``(story, doc)``; problems go to ``summary``.
+
+    ``pub_date`` dates the stories whose input carries no date.
+    """
+    stories = _stories(cleaned(sources, settings, pub_date), summary)
     return nlp.parse(stories, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
 
 
@@ -374,8 +400,10 @@ def _new_batches(
         known = store.known_hashes(engine, digests)
         fresh, seen = [], set()
         for story, digest in zip(batch, digests, strict=True):
-            if digest in known or digest in seen:
+            if digest in known:
                 summary.known += 1
+            elif digest in seen:
+                summary.repeated += 1
             else:
                 seen.add(digest)
                 fresh.append(story)
@@ -398,6 +426,7 @@ def run(
     *,
     progress: Callable[[Story], object] | None = None,
     on_events: Callable[[list[Event]], object] | None = None,
+    pub_date: date | None = None,
 ) -> Summary:
     """Clean, code and store every source into ``settings.db``, incrementally.
 
@@ -405,7 +434,8 @@ def run(
     after a crash, stores nothing twice and loses nothing. Coding runs on
     ``settings.n_process`` processes, or on Dask when ``settings.dask`` is set;
     results are written from this process in input order. ``progress`` sees each
-    stored story, ``on_events`` each story's events.
+    stored story, ``on_events`` each story's events. ``pub_date`` dates the
+    stories whose input carries no date.
 
     Raises:
         StoreError: the database cannot be written; stories stored so far are kept.
@@ -413,7 +443,7 @@ def run(
     summary = Summary()
     engine = store.open_store(settings.db)
     try:
-        stories = _stories((item for source in sources for item in read(source)), summary)
+        stories = _stories(read_all(sources, pub_date), summary)
         batches = _new_batches(stories, engine, settings, summary)
         work = functools.partial(code_batch, settings=settings)
         if settings.dask:
@@ -432,6 +462,7 @@ def run(
                 summary.ok += 1
                 summary.sentences += len(item.sentences)
                 summary.events += len(item.events)
+                summary.add_undated(undated(item.story, list(item.events)), len(item.events))
                 if progress:
                     progress(item.story)
                 if on_events:

@@ -168,10 +168,32 @@ def _read_limited(stream: IO[bytes], source: str) -> bytes:
     return data
 
 
+#: A first line that is a headline: short, on its own, not a sentence, not a byline.
+_HEADLINE = re.compile(r"[ \t]*(?!by\s)(?P<title>[^\n]{1,200}?[^\s.,;:!?\"”’—–-])[ \t]*\n\s*\S", re.IGNORECASE)
+
+
+def headline(text: str) -> tuple[str | None, str]:
+    """Split a plain-text story into its headline and body, when its first line is one.
+
+    A headline is a first line of at most 200 characters that does not end like a
+    sentence (".", "!", "?", ":", a closing quote or a dash) and is not a byline;
+    text follows it.
+
+    Example:
+        >>> headline("Putin meets Scholz in Moscow\\n\\nRussian President Vladimir Putin met ...")
+        ('Putin meets Scholz in Moscow', 'Russian President Vladimir Putin met ...')
+    """
+    match = _HEADLINE.match(text)
+    if match is None:
+        return None, text
+    return match["title"].strip(), text[match.end() - 1 :]
+
+
 def read_txt(stream: IO[bytes], source: str) -> Iterator[Item]:
-    """One story per file; the id is the file name without its suffixes."""
-    text = normalize(decode(_read_limited(stream, source)))
-    yield Story(id=Path(source).name.split(".")[0] or _fallback_id(text), text=text, source=source)
+    """One story per file; the id is the file name without its suffixes; a first line
+    that is a headline becomes the title (see :func:`headline`)."""
+    title, text = headline(normalize(decode(_read_limited(stream, source))))
+    yield Story(id=Path(source).name.split(".")[0] or _fallback_id(text), text=text, title=title, source=source)
 
 
 def _peeked(stream: IO[bytes]) -> tuple[IO[bytes], bytes]:
