@@ -15,6 +15,7 @@ import hmac
 import logging
 import threading
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import store
 from .errors import StoreError, TocsinError
+from .records import Problem
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -275,8 +277,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Code a posted text into events, without storing it (token required)."""
         from .pipeline import code
 
-        events = code(body.text, pub_date=body.pub_date, story_id=body.story_id, settings=settings)
-        return {"ok": True, "events": [e.to_dict() for e in events]}
+        if len(body.text) > settings.max_code_chars:  # coding time grows with the text: bound each request's work
+            raise HTTPException(413, f"the text is over the {settings.max_code_chars:,}-character limit")
+        problems: list[Problem] = []
+        events = code(body.text, pub_date=body.pub_date, story_id=body.story_id, settings=settings, problems=problems)
+        return {"ok": True, "events": [e.to_dict() for e in events], "problems": [asdict(p) for p in problems]}
 
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:
