@@ -1,7 +1,8 @@
 """The ``tocsin`` command line: a thin click group over the library.
 
 Data goes to stdout, messages to stderr. Exit codes: 0 done (skipped
-documents are listed in the summary), 1 fatal error, 2 usage error.
+documents are listed in the summary), 1 fatal error, every input failed, or
+stopped by Ctrl-C or SIGTERM; 2 usage error.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from .pipeline import Summary, cleaned, code_parsed, parsed, run, undated
 from .records import Event, Problem
 from .settings import Settings
 
-EPILOG = "Exit codes: 0 done (skipped documents are listed in the summary), 1 fatal error, 2 usage error."
+EPILOG = (
+    "Exit codes: 0 done (skipped documents are listed in the summary), 1 fatal error, every input failed, "
+    "or stopped by Ctrl-C or SIGTERM; 2 usage error."
+)
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
