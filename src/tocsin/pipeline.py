@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from . import dedup, nlp, scale, store
 from .clean import clean_story
-from .errors import InputError, StoreError
+from .errors import ConfigError, InputError, StoreError
 from .events import Patterns, code_doc, load_patterns, story_context
 from .kb import KnowledgeBase, load_kb
 from .quotes import extract_quotes
@@ -198,13 +198,11 @@ def undated(story: Story, events: list[Event]) -> Problem | None:
 def _as_story(item: object, index: int) -> Iterator[Story | Problem]:
     """One input of :func:`code_many` as a Story (and any warning about it)."""
     if isinstance(item, Story):
-        yield replace(item, text=normalize(item.text), pub_date=as_pub_date(item.pub_date))
+        yield replace(item, text=normalize(_text(item.text, "code_many")), pub_date=as_pub_date(item.pub_date))
     elif isinstance(item, str):
         yield Story(id=f"story-{index}", text=normalize(item), source=f"story-{index}")
     elif isinstance(item, Mapping):
-        record = dict(item)
-        record.setdefault("id", f"story-{index}")
-        yield from story_from_record(record, f"story-{index}")
+        yield from story_from_record(dict(item), f"story-{index}", default_id=f"story-{index}")
     else:
         raise InputError(
             "bad-input",
@@ -263,6 +261,8 @@ def _code_many(stories: Iterable[StoryInput], settings: Settings, problems: list
     ):
         try:
             events = code_parsed(story, doc, settings)
+        except (ConfigError, StoreError):  # the settings or the machine, not the document
+            raise
         except Exception as exc:  # the per-document boundary: one story never stops a batch
             log.exception("coding %s failed", story.id)
             report(Problem(source=story.source or story.id, reason="failed", detail=f"{type(exc).__name__}: {exc}"))

@@ -132,8 +132,13 @@ def _fallback_id(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def story_from_record(record: dict[str, Any], source: str, line: int | None = None) -> Iterator[Item]:
-    """Yield a Story from a JSON-like record (and a warning Problem for a bad date)."""
+def story_from_record(
+    record: dict[str, Any], source: str, line: int | None = None, default_id: str | None = None
+) -> Iterator[Item]:
+    """Yield a Story from a JSON-like record (and a warning Problem for a bad date).
+
+    A record without an id field gets ``default_id``, else a hash of its text.
+    """
     where = f"{source}:{line}" if line else source
     text = _first(record, _TEXT_FIELDS)
     if not isinstance(text, str) or not text.strip():
@@ -147,7 +152,7 @@ def story_from_record(record: dict[str, Any], source: str, line: int | None = No
         pub_date = None
     story_id = _first(record, _ID_FIELDS)
     yield Story(
-        id=str(story_id) if story_id is not None else _fallback_id(text),
+        id=str(story_id) if story_id is not None else default_id or _fallback_id(text),
         text=text,
         pub_date=pub_date,
         title=_string(record, ("title", "headline")),
