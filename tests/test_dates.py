@@ -177,3 +177,20 @@ def test_dates_events_carry_precision_and_fall_back_to_pub_date() -> None:
     assert by_type["ACCUSE"].to_dict()["date_precision"] == "fallback"
     undated = code(text)  # no publication date: no date, no precision
     assert {(e.date, e.date_precision) for e in undated} == {(None, None)}
+
+
+# --- issue #13: the ends of the calendar never raise ---------------------------------------------------------
+
+EXPRESSIONS = ["yesterday", "tomorrow", "last week", "next week", "last month", "next month", "last year",
+               "next year", "on Tuesday", "next Tuesday", "Feb. 16", "in December", "last spring", "this winter",
+               "three years ago", "99999999 days ago", "2 months ago", "in 2014", "today"]  # fmt: skip
+
+
+@pytest.mark.parametrize("pub_date", [date(1, 1, 1), date(1, 1, 2), date(9999, 12, 31), date(9999, 12, 1)])
+@pytest.mark.parametrize("future", [False, True])
+def test_dates_extreme_pub_date_never_raises(pub_date: date, future: bool) -> None:
+    for text in EXPRESSIONS:
+        resolved = resolve_date(text, pub_date, future=future)
+        assert resolved is None or isinstance(resolved, date)
+    assert resolve_date("yesterday", date(1, 1, 1)) is None
+    assert resolve_date("yesterday", date(9999, 12, 31)) == date(9999, 12, 30)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tocsin.errors import ConfigError
@@ -25,3 +27,19 @@ def test_nlp_parse_keeps_input_order_and_streams(nlp: object) -> None:
 def test_nlp_missing_model_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="pip install"):
         load("no_such_model_package")
+
+
+def test_nlp_entities_in_a_sentence_match_spacy(nlp: Any) -> None:
+    """entities_in (IOB tags, linear) finds what Span.ents (every entity of the doc, per call) finds."""
+    from tocsin.nlp import entities_in
+
+    doc = nlp(
+        "Russian President Vladimir Putin met German Chancellor Olaf Scholz in Moscow on Tuesday. "
+        "NATO said on Feb. 16 that the United States and the European Union would respond. "
+        "Nothing else happened. Last week, Xi Jinping visited Paris."
+    )
+    for sent in doc.sents:
+        assert [(e.start, e.end, e.label_) for e in entities_in(sent)] == [
+            (e.start, e.end, e.label_) for e in sent.ents
+        ]
+    assert entities_in(doc[3:5]) == [e for e in doc.ents if e.start >= 3 and e.end <= 5]

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tocsin.cli import cli
 from tocsin.pipeline import quotes
-from tocsin.quotes import quote_spans
+from tocsin.quotes import inside, quote_spans, starting_in
 from tocsin.records import Quote
 
 DAY = date(2022, 2, 15)
@@ -187,3 +190,15 @@ def test_quotes_cli_prints_jsonl_with_speaker(tmp_path: Path) -> None:
     assert direct[0]["speaker"]["kb_id"] == "vladimir-putin"
     assert direct[0]["cue"] == "said"
     assert "1 ok" in result.stderr
+
+
+# Issue #13: quotation lookups are binary searches (a scan per token made coding quadratic); they must
+# find what a scan over every span finds.
+@given(st.lists(st.sampled_from(["“", "”", '"', "a", " ", "\n\n", "b."]), max_size=60).map("".join))
+@hypothesis_settings(max_examples=200, deadline=None)
+def test_quotes_span_lookups_match_a_scan(text: str) -> None:
+    spans = quote_spans(text)
+    for start in range(len(text) + 1):
+        for end in range(start, min(len(text), start + 3) + 1):
+            assert inside(spans, start, end) == next((s for s in spans if s[0] <= start and end <= s[1]), None)
+            assert starting_in(spans, start, end) == [s for s in spans if start <= s[0] < end]

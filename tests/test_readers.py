@@ -6,6 +6,9 @@ import codecs
 import gzip
 import io
 import json
+import os
+import subprocess
+import sys
 import warnings
 from datetime import date
 from pathlib import Path
@@ -406,3 +409,151 @@ def test_readers_document_over_limit_is_too_large(
     monkeypatch.setattr(readers, "MAX_BYTES", 200)
     path = write(tmp_path / name, gzip.compress(body.encode()) if name.endswith(".gz") else body)
     assert kinds(path) == expected
+
+
+# --- issue #13: what users hand over never stops a batch ---------------------------------------------------
+
+GOOD = {"id": "good", "text": "Putin met Scholz in Moscow on Tuesday.", "pub_date": "2022-02-17"}
+NESTED = '{"text": "x", "a": ' + "[" * 1000 + "]" * 1000 + "}"
+
+
+def _summary(items: list[Story | Problem]) -> list[tuple[str, str]]:
+    return [("story", i.id) if isinstance(i, Story) else (i.reason, i.detail) for i in items]
+
+
+def test_readers_jsonl_deeply_nested_line_is_a_problem_and_the_rest_go_on(tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    path.write_text(NESTED + "\n" + json.dumps(GOOD) + "\n")
+    items = list(read(path))
+    assert [(type(i).__name__, getattr(i, "reason", None), getattr(i, "line", None)) for i in items] == [
+        ("Problem", "bad-json", 1),
+        ("Story", None, None),
+    ]
+    assert "nested too deeply" in items[0].detail  # type: ignore[union-attr]
+
+
+def test_readers_json_deeply_nested_element_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(f"[{json.dumps(GOOD)}, {NESTED}]")
+    assert _summary(list(read(path))) == [("story", "good"), ("bad-json", "JSON nested too deeply to read")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_readers_json_in_utf16_and_utf32_with_or_without_bom(tmp_path: Path, encoding: str, suffix: str) -> None:
+    records = [GOOD, {"id": "second", "text": "Die Außenminister — “we met” — in Zürich."}]
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records) if suffix == ".jsonl" else None
+    path = tmp_path / f"stories{suffix}"
+    path.write_bytes((body or json.dumps(records, ensure_ascii=False)).encode(encoding))
+    items = list(read(path))
+    assert [(s.id, s.text, s.pub_date) for s in items if isinstance(s, Story)] == [
+        ("good", GOOD["text"], date(2022, 2, 17)),
+        ("second", records[1]["text"], None),
+    ]
+
+
+def test_readers_stdin_utf16_jsonl_is_sniffed_as_jsonl() -> None:
+    data = (json.dumps(GOOD) + "\n").encode("utf-16")
+    assert _summary(list(read_stdin(io.BytesIO(data)))) == [("story", "good")]
+
+
+@pytest.mark.parametrize(
+    "value", [True, False, 0, 12, -5, "0001-01-01T00:00:00Z", "9999-12-31", date(1, 1, 1), float("nan")]
+)
+def test_readers_parse_date_refuses_values_that_name_no_publication_date(value: object) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_date(value)
+    assert caught.value.reason == "bad-date"
+
+
+def test_readers_parse_date_reads_unix_seconds_and_milliseconds() -> None:
+    assert parse_date(1_645_056_000) == date(2022, 2, 17)
+    assert parse_date(1_645_056_000_000) == date(2022, 2, 17)
+
+
+def test_readers_go_zero_time_warns_and_keeps_the_story(tmp_path: Path) -> None:
+    path = tmp_path / "g.jsonl"
+    path.write_text(json.dumps({"id": "g", "text": "Putin met Scholz.", "published": "0001-01-01T00:00:00Z"}) + "\n")
+    problem, story = list(read(path))
+    assert isinstance(problem, Problem) and problem.reason == "bad-date" and not problem.fatal
+    assert isinstance(story, Story) and story.pub_date is None
+
+
+def test_readers_txt_headline_is_the_title(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Putin meets Scholz in Moscow\n\nRussian President Vladimir Putin met Scholz.\n")
+    (tmp_path / "b.txt").write_text("Putin met Scholz.\nThey talked for hours.\n")
+    (tmp_path / "c.txt").write_text("By Ann Writer\n\nGENEVA — Talks resumed.\n")
+    a, b, c = (s for s in read(tmp_path) if isinstance(s, Story))
+    assert (a.title, a.text.strip()) == ("Putin meets Scholz in Moscow", "Russian President Vladimir Putin met Scholz.")
+    assert (b.title, b.text.strip()) == (None, "Putin met Scholz.\nThey talked for hours.")
+    assert c.title is None and c.text.startswith("By Ann Writer")  # a byline is left to cleaning
+
+
+@pytest.fixture
+def awkward_tree(tmp_path: Path) -> Path:
+    """A folder with one good story and every kind of entry that cannot be read."""
+    root = tmp_path / "tree"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text("Putin met Scholz in Moscow on Tuesday.")
+    (root / "sub" / "b.txt").write_text("Macron met Scholz in Paris on Monday.")
+    (root / "sub" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "dangling.txt").symlink_to(root / "nowhere.txt")
+    (root / "self").symlink_to(root / "self")
+    os.mkfifo(root / "pipe.jsonl")
+    return root
+
+
+def test_readers_directory_reports_every_entry_it_cannot_read(awkward_tree: Path) -> None:
+    items = list(read(awkward_tree))
+    found = sorted((Path(i.source).name, i.reason) if isinstance(i, Problem) else ("story", i.id) for i in items)
+    assert found == [
+        ("dangling.txt", "unreadable"),
+        ("loop", "unreadable"),
+        ("pipe.jsonl", "unsupported"),
+        ("self", "unreadable"),
+        ("story", "a"),
+        ("story", "b"),
+    ]
+    details = {Path(i.source).name: i.detail for i in items if isinstance(i, Problem)}
+    assert "broken symbolic link" in details["dangling.txt"] and "loop" in details["self"]
+    assert "FIFO" in details["pipe.jsonl"]
+
+
+@pytest.mark.parametrize("name", ["pipe.jsonl", "dangling.txt", "self"])
+def test_readers_special_path_given_directly_is_a_problem_and_never_hangs(awkward_tree: Path, name: str) -> None:
+    code = f"from tocsin.readers import read; print([p.reason for p in read({str(awkward_tree / name)!r})])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == ("['unsupported']" if name == "pipe.jsonl" else "['unreadable']"), result.stderr
+
+
+def unprivileged(argv: list[str]) -> list[str]:
+    """``argv`` run without the right to read every file: as root, the file-permission capabilities are dropped
+    (a non-root user could not run the venv's Python here), so chmod 000 means unreadable as for anyone."""
+    if os.geteuid() != 0:
+        return argv
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *argv]
+
+
+def test_readers_unreadable_file_and_unlistable_folder_are_reported(awkward_tree: Path) -> None:
+    (awkward_tree / "locked").mkdir()
+    (awkward_tree / "locked" / "c.txt").write_text("Inside a folder nobody may list.")
+    (awkward_tree / "noperm.txt").write_text("A file nobody may read.")
+    (awkward_tree / "locked").chmod(0)
+    (awkward_tree / "noperm.txt").chmod(0)
+    try:
+        code = f"from tocsin.readers import read; [print(p) for p in read({str(awkward_tree)!r})]"
+        result = subprocess.run(unprivileged([sys.executable, "-c", code]), capture_output=True, text=True, timeout=60)
+    finally:
+        (awkward_tree / "locked").chmod(0o755)
+    assert f"{awkward_tree / 'locked'}: skipped (unreadable) cannot list the directory: Permission denied" in (
+        result.stdout
+    ), result.stderr
+    assert f"{awkward_tree / 'noperm.txt'}: skipped (unreadable) Permission denied" in result.stdout
+    assert "c.txt" not in result.stdout
+
+
+def test_readers_estimate_never_raises_or_blocks(awkward_tree: Path) -> None:
+    (awkward_tree / "two.jsonl").write_text(json.dumps(GOOD) + "\n" + json.dumps(GOOD) + "\n")
+    assert readers.estimate([str(awkward_tree)]) == 4  # a.txt, b.txt, two lines; no FIFO opened
+    assert readers.estimate([str(awkward_tree / "pipe.jsonl"), str(awkward_tree / "missing")]) == 0
+    assert readers.estimate(["-"]) is None

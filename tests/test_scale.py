@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import gc
+import json
+import signal
 import socket
+import sqlite3
+import subprocess
+import sys
 import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from tocsin import scale, store
@@ -142,3 +148,67 @@ def test_scale_parallel_run_stores_the_same_events(
     assert summary.ok == 6, summary.line()
     assert len(single) >= 6
     assert _stored(db) == single
+
+
+# --- workers die with their parent (issue #13) ------------------------------------------------------------
+
+
+def _busy_run(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    """A `tocsin run --processes 2` in a subprocess, returned once it has stored a story (so both workers
+    are coding), with its store and its stderr file."""
+    names = ["Putin", "Scholz", "Macron", "Erdogan", "Modi", "Xi Jinping", "Zelenskiy", "Biden"]
+    source = tmp_path / "many.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for i in range(300):
+            actor, recipient = names[i % 8], names[(i * 3 + 1) % 8]
+            text = f"{actor} met {recipient} in Geneva on Monday to discuss trade deal number {i}. " * 6
+            handle.write(json.dumps({"id": f"m{i}", "pub_date": "2024-03-05", "text": text}) + "\n")
+    db, err = tmp_path / "busy.db", tmp_path / "stderr.txt"
+    command = [sys.executable, "-m", "tocsin", "run", str(source), "--db", str(db), "--processes", "2"]
+    with err.open("wb") as stderr:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while _stored_stories(db) == 0:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the run did not start coding: {err.read_text()}")
+        time.sleep(0.2)
+    return proc, db, err
+
+
+def _stored_stories(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # not created yet
+
+
+def _gone(workers: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """The workers still alive after ``timeout`` seconds (killed afterwards, so no test leaves orphans)."""
+    _, alive = psutil.wait_procs(workers, timeout=timeout)
+    for worker in alive:
+        worker.kill()
+    return alive
+
+
+def test_scale_workers_die_when_the_parent_is_killed(tmp_path: Path) -> None:
+    proc, _db, _err = _busy_run(tmp_path)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert len(workers) >= 2
+    proc.kill()  # kill -9: no handler runs in the parent
+    proc.wait(timeout=30)
+    assert _gone(workers, timeout=15) == []
+
+
+def test_scale_sigterm_stops_the_run_with_a_message(tmp_path: Path) -> None:
+    proc, db, err = _busy_run(tmp_path)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 1
+    assert _gone(workers, timeout=15) == []
+    message = err.read_text()
+    assert "stopped by SIGTERM" in message and "run the same command again to resume" in message
+    assert "Traceback" not in message
+    stored = _stored_stories(db)
+    assert 0 < stored < 300

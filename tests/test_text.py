@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from tocsin.errors import InputError
-from tocsin.text import decode, detect_language, normalize
+from tocsin.text import decode, detect_language, normalize, wide_encoding
 
 CURLY = "The envoy said “we will talk” on Tuesday. It’s a café in Zürich."
 LATIN1 = "Prices rose to £20 at the café, the señor said; it was très cher."
@@ -178,3 +178,31 @@ def test_text_detect_language_und_below_min_confidence() -> None:
     lang, prob = detect_language(ENGLISH, min_confidence=1.01)
     assert lang == "und"
     assert 0.9 < prob <= 1.0
+
+
+# --- issue #13: an unsure language in a non-Latin script is not English -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("俄罗斯总统普京周二在莫斯科会见了德国总理朔尔茨，双方讨论了乌克兰局势和能源合作问题。", "zh"),  # p = 0.55
+        ("普京会见朔尔茨", "zh"),  # fewer than 20 letters
+        ("Путин встретился с Шольцем в Москве во вторник.", "ru"),  # p = 0.89
+    ],
+)
+def test_text_unsure_non_latin_text_is_not_english(text: str, language: str) -> None:
+    assert detect_language(text)[0] == language
+
+
+def test_text_short_latin_text_stays_undetermined() -> None:
+    assert detect_language("Putin met Scholz")[0] == "und"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-16", "utf-16"), ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be"), ("utf-32", "utf-32"),
+     ("utf-8", None), ("utf-8-sig", None)],
+)  # fmt: skip
+def test_text_wide_encoding_from_the_first_bytes(encoding: str, expected: str | None) -> None:
+    assert wide_encoding('{"text": "Talks"}\n'.encode(encoding)) == expected

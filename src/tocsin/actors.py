@@ -58,14 +58,29 @@ class Memory:
     speaker: Actor | None = None  # who is speaking in the current quotation
 
     subjects: set[int] = field(default_factory=set)  # ids of mentions that were grammatical subjects
+    # Indexes over ``persons``, kept as mentions are added, so that no lookup scans the whole
+    # story's memory: scanning it for every mention made coding quadratic in story length.
+    person_ids: set[int] = field(default_factory=set)
+    person_kb_ids: set[str | None] = field(default_factory=set)
+    by_name: dict[str, Actor] = field(default_factory=dict)  # full name and surname → latest person
 
     def remember(self, actor: Actor, person: bool, subject: bool = False) -> None:
         """Add a resolved mention (pronoun resolutions are not added again)."""
         self.actors.append(actor)
         if person:
             self.persons.append(actor)
+            self.person_ids.add(id(actor))
+            self.person_kb_ids.add(actor.kb_id)
+            name = actor.name or actor.text
+            self.by_name[name] = actor
+            if name.split():
+                self.by_name[name.split()[-1]] = actor
         if subject:
             self.subjects.add(id(actor))
+
+    def is_person(self, actor: Actor) -> bool:
+        """Whether ``actor`` was remembered as a person, or shares a remembered person's KB id."""
+        return id(actor) in self.person_ids or actor.kb_id in self.person_kb_ids
 
     def entitle(self, actor: Actor, title: str) -> None:
         """Note that the story calls ``actor`` by a title ("President Ruto")."""
@@ -81,9 +96,8 @@ class Memory:
             # someone the story calls by other titles only is not "the mayor"
             untitled = [a for a in recent if not self.titles.get(a.name or a.text)]
             return next(iter(titled or untitled), None)
-        persons = {id(a) for a in self.persons}
         for actor in reversed(self.actors[-40:]):  # descriptions reach further back than pronouns
-            if id(actor) in persons or (country and actor.country != country):
+            if id(actor) in self.person_ids or (country and actor.country != country):
                 continue
             if sector in actor.sector or (sector == "GOV" and not actor.sector and actor.kb_id == actor.country):
                 return actor
@@ -92,11 +106,7 @@ class Memory:
     def surname(self, text: str) -> Actor | None:
         """An earlier person whose name ends with, or equals, ``text``."""
         key = text.replace("’s", "").replace("'s", "").strip()
-        for actor in reversed(self.persons):
-            name = actor.name or actor.text
-            if name == key or name.split()[-1] == key:
-                return actor
-        return None
+        return self.by_name.get(key)
 
     def pronoun(self, word: str, at: int = 0) -> Actor | None:
         """The antecedent of a pronoun at offset ``at``: gender and number must
@@ -113,9 +123,8 @@ class Memory:
             if chosen is not None:
                 self.gender[chosen.name or chosen.text] = wanted
             return chosen
-        persons = {id(a) for a in self.persons}
         for actor in reversed(self.actors[-8:]):
-            if id(actor) not in persons and (actor.country or actor.group or actor.sector):
+            if id(actor) not in self.person_ids and (actor.country or actor.group or actor.sector):
                 plural = actor.text.endswith("s") and not actor.kb_id
                 if word in _THING and plural:
                     continue
@@ -207,7 +216,7 @@ def _reporter(pronoun: Token, ctx: Context) -> Actor | None:
     actor = resolve(speaker, ctx)
     if actor is None:
         return None
-    person = any(actor is p for p in ctx.memory.persons) or actor.kb_id in {p.kb_id for p in ctx.memory.persons}
+    person = ctx.memory.is_person(actor)
     word = pronoun.lower_
     agrees = (word in _MALE | _FEMALE) == person if word not in _FIRST else False
     return actor if agrees else None

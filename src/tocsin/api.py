@@ -27,6 +27,7 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import asdict
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -46,6 +47,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import alerts, store
 from .errors import ConfigError, StoreError, TocsinError
+from .records import Problem
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -405,8 +407,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checked before the body is read)."""
         from .pipeline import code
 
-        events = code(body.text, pub_date=body.pub_date, story_id=body.story_id, settings=settings)
-        return {"ok": True, "events": [e.to_dict() for e in events]}
+        if len(body.text) > settings.max_code_chars:  # coding time grows with the text: bound each request's work
+            raise HTTPException(413, f"the text is over the {settings.max_code_chars:,}-character limit")
+        problems: list[Problem] = []
+        events = code(body.text, pub_date=body.pub_date, story_id=body.story_id, settings=settings, problems=problems)
+        return {"ok": True, "events": [e.to_dict() for e in events], "problems": [asdict(p) for p in problems]}
 
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:

@@ -1,26 +1,36 @@
 """The ``tocsin`` command line: a thin click group over the library.
 
 Data goes to stdout, messages to stderr. Exit codes: 0 done (skipped
-documents are listed in the summary), 1 fatal error, 2 usage error.
+documents are listed in the summary), 1 fatal error, every input failed, or
+stopped by Ctrl-C or SIGTERM; 2 usage error.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 import logging
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
 from .errors import TocsinError
-from .pipeline import Summary, cleaned, code_parsed, parsed, run
+from .pipeline import Summary, cleaned, code_parsed, parsed, run, undated
 from .records import Event, Problem
 from .settings import Settings
 
-EPILOG = "Exit codes: 0 done (skipped documents are listed in the summary), 1 fatal error, 2 usage error."
+EPILOG = (
+    "Exit codes: 0 done (skipped documents are listed in the summary), 1 fatal error, every input failed, "
+    "or stopped by Ctrl-C or SIGTERM; 2 usage error."
+)
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -30,9 +40,89 @@ def sources_argument(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _report(summary: Summary) -> None:
+    """Print the problems and the summary line; exit 1 when every input failed."""
+    undated = [p for p in summary.problems if p.reason == "no-date"]
     for problem in summary.problems:
-        click.echo(str(problem), err=True)
+        if problem.reason != "no-date":
+            click.echo(str(problem), err=True)
+    if undated:
+        click.echo(
+            f"warning: {summary.undated_events} events from {len(undated)} stories have no date, as their inputs "
+            "carry no publication date; give one with --pub-date YYYY-MM-DD",
+            err=True,
+        )
     click.echo(summary.line(), err=True)
+    if not (summary.ok or summary.known or summary.repeated):
+        raise click.ClickException("nothing was read: every input failed" if summary.skipped else "no stories found")
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt, so both stop a command the same way."""
+
+
+def _terminate(_signum: int, _frame: Any) -> None:
+    raise _Terminated()
+
+
+@contextlib.contextmanager
+def _stoppable(resume: str = "") -> Iterator[None]:
+    """Stop cleanly on Ctrl-C or SIGTERM: end the workers, say so, exit 1."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main else None
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        how = "SIGTERM" if isinstance(exc, _Terminated) else "Ctrl-C"
+        raise click.ClickException(f"stopped by {how}{resume}") from None
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _require(extra: str, *modules: str) -> None:
+    """Refuse, with the one message for every missing extra, when an extra is not installed."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise click.ClickException(
+                f"this needs the {extra!r} extra, which is not installed (no module {exc.name or module!r}): "
+                f"pip install '.[{extra}]'"
+            ) from exc
+
+
+def _existing_store(db: str) -> str:
+    """Refuse a SQLite store file that does not exist, instead of creating an empty one."""
+    path = db[len("sqlite:///") :] if db.startswith("sqlite:///") else None if "://" in db else db
+    if path and path != ":memory:" and not Path(path).exists():
+        raise click.UsageError(f"there is no store at {path}: `tocsin run SOURCES --db {path}` makes one")
+    if db.startswith(("postgresql", "postgres:")):
+        _require("postgres", "psycopg")
+    return db
+
+
+def pub_date_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--pub-date: the publication date of inputs that carry none (.txt, stdin)."""
+    return click.option(
+        "--pub-date",
+        "pub_date",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help="Publication date (YYYY-MM-DD) of stories whose input gives none (.txt, stdin).",
+    )(fn)
+
+
+def _day(value: Any) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _event_types(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    from .ontology import load_ontology
+
+    known = load_ontology().types
+    wrong = [v for v in values if v.upper() not in known]
+    if wrong:
+        raise click.BadParameter(f"unknown event type {', '.join(wrong)}: use one of {', '.join(sorted(known))}")
+    return tuple(v.upper() for v in values)
 
 
 def _fail(exc: TocsinError) -> click.ClickException:
@@ -108,7 +198,8 @@ def cli(verbose: int) -> None:
 @cli.command(context_settings=CONTEXT, epilog=EPILOG)
 @sources_argument
 @click.option("--show-removed", is_flag=True, help="Print what cleaning removed, rule by rule, instead of JSONL.")
-def clean(sources: tuple[str, ...], show_removed: bool) -> None:
+@pub_date_option
+def clean(sources: tuple[str, ...], show_removed: bool, pub_date: Any) -> None:
     """Clean stories and print them as JSONL (one story per line).
 
     SOURCES are .txt, .jsonl, .json, .html, .rss/.atom/.xml feeds, .warc files
@@ -120,7 +211,7 @@ def clean(sources: tuple[str, ...], show_removed: bool) -> None:
     """
     summary = Summary()
     try:
-        for item in cleaned(sources, Settings.from_env()):
+        for item in cleaned(sources, Settings.from_env(), _day(pub_date)):
             if isinstance(item, Problem):
                 summary.add(item)
             elif show_removed:
@@ -141,36 +232,19 @@ def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--db", help="SQLite file or postgresql:// URL (default: tocsin.db; env TOCSIN_DB).")(fn)
 
 
-def _estimate(sources: tuple[str, ...]) -> int | None:
-    """A quick count of the stories in local files, for the progress bar's ETA."""
-    from pathlib import Path
-
-    total = 0
-    for source in sources:
-        path = Path(source)
-        if source == "-" or "://" in source or not path.exists():
-            return None
-        files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
-        for file in files:
-            if file.suffix in (".jsonl", ".ndjson"):
-                with file.open("rb") as handle:
-                    total += sum(1 for line in handle if line.strip())
-            else:
-                total += 1
-    return total
-
-
 @cli.command("run", context_settings=CONTEXT, epilog=EPILOG)
 @sources_argument
 @db_option
 @click.option("--processes", "n_process", type=click.IntRange(1, 256), help="Worker processes for coding.")
 @click.option("--dask", help="Code on Dask: a scheduler address (tcp://host:8786), or local / local:N.")
+@pub_date_option
 @coder_options
 def run_command(
     sources: tuple[str, ...],
     db: str | None,
     n_process: int | None,
     dask: str | None,
+    pub_date: Any,
     actors: tuple[str, ...],
     patterns: tuple[str, ...],
 ) -> None:
@@ -186,16 +260,23 @@ def run_command(
     from tqdm import tqdm
 
     from . import store
+    from .readers import estimate
 
     settings = _settings(actors, patterns, db=db, n_process=n_process, dask=dask)
+    if settings.dask:
+        _require("dask", "distributed")
+    if settings.db.startswith(("postgresql", "postgres:")):
+        _require("postgres", "psycopg")
     coded: list[Event] = []
-    with tqdm(total=_estimate(sources), unit=" stories", disable=None, file=sys.stderr, smoothing=0.1) as bar:
+    resume = ": the stories stored so far are kept; run the same command again to resume"
+    with _stoppable(resume), tqdm(total=estimate(sources), unit=" stories", disable=None, file=sys.stderr) as bar:
         try:
             summary = run(
                 sources,
                 settings,
                 progress=lambda _story: bar.update(),
-                on_events=lambda events: coded.extend(events[: max(0, 40 - len(coded))]),
+                on_events=lambda events: coded.extend(events[: max(0, SHOWN - len(coded))]),
+                pub_date=_day(pub_date),
             )
         except TocsinError as exc:
             raise _fail(exc) from exc
@@ -209,12 +290,39 @@ def run_command(
         f"in {totals['clusters']} clusters"
     )
     if coded:
-        click.echo("\nEvents (type, actor -> recipient, how reported, date):")
+        shown = f"{len(coded)} of {summary.events} events shown" if summary.events > len(coded) else "events"
+        click.echo(f"\n{shown[0].upper()}{shown[1:]} (type, actor -> recipient, how reported, date):")
         for event in coded:
             click.echo("  " + event_line(event))
     click.echo("\nMost active dyads in the store:")
     for actor, recipient, count in dyads:
         click.echo(f"  {actor:>6} -> {recipient:<6} {count}")
+    codes = [_who(a) for e in coded for a in (e.actor, e.recipient, e.asserted_by) if a is not None]
+    legend = code_names(codes + [code for actor, recipient, _n in dyads for code in (actor, recipient)])
+    if legend:
+        click.echo("\nCodes: " + ", ".join(f"{code} = {name}" for code, name in legend.items()))
+
+
+#: Events the run summary lists.
+SHOWN = 40
+
+
+def code_names(codes: list[str]) -> dict[str, str]:
+    """The knowledge base's names of country and organisation codes, in order of appearance:
+    ``{"RUS": "Russia", "EUR": "European Union"}``; names and unknown codes are left out."""
+    from .kb import load_kb
+
+    kb = load_kb()
+    names: dict[str, str] = {code: entry.name for code, entry in kb.countries.items()}
+    for entries in kb.names.values():
+        for entry in entries:
+            if entry.kind != "person" and entry.country and entry.kb_id.upper() == entry.country:
+                names.setdefault(entry.country, entry.name)
+    for entries in kb.names.values():
+        for entry in entries:
+            if entry.kind == "igo" and entry.country:
+                names.setdefault(entry.country, entry.name)
+    return {code: names[code] for code in dict.fromkeys(codes) if code in names and names[code] != code}
 
 
 @cli.command("export", context_settings=CONTEXT, epilog=EPILOG)
@@ -233,7 +341,7 @@ def run_command(
 @click.option("--actor", help="Actor country or organisation code (RUS, NATO).")
 @click.option("--recipient", help="Recipient country or organisation code.")
 @click.option("--dyad", help="ACTOR-RECIPIENT, e.g. RUS-UKR.")
-@click.option("--type", "types", multiple=True, help="PLOVER event type (repeatable).")
+@click.option("--type", "types", multiple=True, callback=_event_types, help="PLOVER event type (repeatable).")
 def export_command(
     db: str | None,
     fmt: str,
@@ -256,13 +364,16 @@ def export_command(
     if dyad and "-" not in dyad:
         raise click.BadParameter("use ACTOR-RECIPIENT, e.g. RUS-UKR", param_hint="--dyad")
     settings = Settings.from_env(db=db)
+    _existing_store(settings.db)
+    if fmt == "parquet":
+        _require("parquet", "pyarrow")
     filters = store.Filters(
         since=since.date() if since else None,
         until=until.date() if until else None,
         actor=actor,
         recipient=recipient,
         dyad=tuple(dyad.split("-", 1)) if dyad else None,  # type: ignore[arg-type]
-        types=tuple(t.upper() for t in types),
+        types=types,
     )
     undated: list[str] = []
     try:
@@ -311,9 +422,15 @@ def event_line(event: Event) -> str:
     help="Output format.",
 )
 @click.option("--explain", is_flag=True, help="Show the pattern and parse path behind each event.")
+@pub_date_option
 @coder_options
 def code_command(
-    sources: tuple[str, ...], fmt: str, explain: bool, actors: tuple[str, ...], patterns: tuple[str, ...]
+    sources: tuple[str, ...],
+    fmt: str,
+    explain: bool,
+    pub_date: Any,
+    actors: tuple[str, ...],
+    patterns: tuple[str, ...],
 ) -> None:
     """Code stories into events (SCHEMA.md records), without a database.
 
@@ -334,11 +451,13 @@ def code_command(
     elif fmt == "table":
         click.echo("  ".join(f"{c:<12}" for c in TABLE_COLUMNS))
     try:
-        for story, doc in parsed(sources, settings, summary):
-            events = code_parsed(story, doc, settings)
-            _emit(events, fmt, explain, writer)
-            summary.ok += 1
-            summary.events += len(events)
+        with _stoppable():
+            for story, doc in parsed(sources, settings, summary, _day(pub_date)):
+                events = code_parsed(story, doc, settings)
+                _emit(events, fmt, explain, writer)
+                summary.ok += 1
+                summary.events += len(events)
+                summary.add_undated(undated(story, events), len(events))
     except TocsinError as exc:
         raise _fail(exc) from exc
     _report(summary)
@@ -369,8 +488,9 @@ def _row_fields() -> list[str]:
 
 @cli.command("quotes", context_settings=CONTEXT, epilog=EPILOG)
 @sources_argument
+@pub_date_option
 @coder_options
-def quotes_command(sources: tuple[str, ...], actors: tuple[str, ...], patterns: tuple[str, ...]) -> None:
+def quotes_command(sources: tuple[str, ...], pub_date: Any, actors: tuple[str, ...], patterns: tuple[str, ...]) -> None:
     """Print who said what: direct and indirect quotations with their speakers, as JSONL.
 
     Example:
@@ -385,7 +505,7 @@ def quotes_command(sources: tuple[str, ...], actors: tuple[str, ...], patterns: 
     summary = Summary()
     try:
         kb = load_kb(settings.files("actors"))
-        for story, doc in parsed(sources, settings, summary):
+        for story, doc in parsed(sources, settings, summary, _day(pub_date)):
             for quote in extract_quotes(story, doc, story_context(story, kb)):
                 click.echo(json.dumps(quote.to_dict(), ensure_ascii=False))
             summary.ok += 1
@@ -439,9 +559,11 @@ def signals_command(
     """
     from pathlib import Path
 
+    settings = Settings.from_env(db=db)
+    _existing_store(settings.db)
+    _require("signals", "pandas", "matplotlib")
     from . import signals
 
-    settings = Settings.from_env(db=db)
     alert_settings = signals.AlertSettings(
         freq=freq, baseline=baseline, min_periods=min_periods, probability=probability
     )
@@ -573,14 +695,15 @@ def serve_command(db: str | None, host: str, port: int) -> None:
 
         TOCSIN_TOKEN=secret tocsin serve --db news.db --port 8000
     """
-    try:
-        import uvicorn
+    settings = Settings.from_env(db=db)
+    _existing_store(settings.db)
+    _require("web", "fastapi", "uvicorn", "pandas")
+    import uvicorn
 
-        from .api import create_app
-    except ImportError as exc:
-        raise click.ClickException("the server needs `pip install 'tocsin[web]'`") from exc
+    from .api import create_app
+
     try:
-        app = create_app(Settings.from_env(db=db))
+        app = create_app(settings)
     except TocsinError as exc:
         raise _fail(exc) from exc
     uvicorn.run(app, host=host, port=port, log_level="info")

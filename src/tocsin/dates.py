@@ -92,6 +92,10 @@ def date_precision(text: str) -> str:
 def resolve_date(text: str, pub_date: date, *, future: bool = False) -> date | None:
     """Resolve one date expression against ``pub_date``; None when it is not a date.
 
+    Never raises: near the ends of the calendar (a pub_date of 0001-01-01, Go's zero
+    time, or of 9999-12-31) an expression whose date would fall outside years
+    1-9999 resolves to None.
+
     ``future`` says the event is reported as still to come (will, plan to), which
     allows dates after publication for weekdays and months.
 
@@ -101,6 +105,13 @@ def resolve_date(text: str, pub_date: date, *, future: bool = False) -> date | N
         >>> resolve_date("Feb. 16", date(2022, 2, 17))
         datetime.date(2022, 2, 16)
     """
+    try:
+        return _resolve(text, pub_date, future)
+    except (OverflowError, ValueError):  # date arithmetic past year 1 or 9999
+        return None
+
+
+def _resolve(text: str, pub_date: date, future: bool) -> date | None:
     low = re.sub(r"[.,]", " ", text.lower()).split()
     low = [w for w in low if w not in ("on", "in", "the", "of", "during", "since", "by", "at", "early", "late")]
     if not low:

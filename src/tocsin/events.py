@@ -36,9 +36,10 @@ from .actors import PRONOUNS, REPORTING, Context, mentions, resolve
 from .dates import resolve_when
 from .errors import ConfigError
 from .modality import ACCUSING, PERCEIVE, assess
+from .nlp import entities_in
 from .ontology import Ontology, load_ontology
 from .places import event_place
-from .quotes import according_to, quote_spans, reporting_verb, subject_of
+from .quotes import according_to, inside, quote_spans, reporting_verb, starting_in, subject_of
 from .records import Actor, Event, Story
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
@@ -487,7 +488,7 @@ def _triggers(sent: Span, patterns: Patterns) -> list[_Trigger]:
 def _date_text(sent: Span, trigger: Token) -> str | None:
     """The date expression that belongs to a trigger: in its own subtree or its
     governing clause first, else the only one in the sentence."""
-    dates = [e for e in sent.ents if e.label_ in _TIME_LABELS]
+    dates = [e for e in entities_in(sent) if e.label_ in _TIME_LABELS]
     if not dates:
         return None
     clause = {t.i for t in trigger.subtree} | {t.i for t in trigger.head.subtree if t.head == trigger.head}
@@ -519,7 +520,9 @@ def _set_speaker(sent: Span, quotes: list[tuple[int, int]], ctx: Context) -> Non
         subject = subject_of(verb)
         if subject is not None and subject.lower_ not in ("i", "we"):
             ctx.memory.speaker = resolve(subject, ctx) or ctx.memory.speaker
-    elif not any(sent.start_char <= s < sent.end_char or s <= sent.start_char + 1 < e for s, e in quotes):
+    elif not starting_in(quotes, sent.start_char, sent.end_char) and not inside(
+        quotes, sent.start_char + 1, sent.start_char + 2
+    ):
         ctx.memory.speaker = None  # no quotation here: "we" is nobody we know
 
 

@@ -88,3 +88,23 @@ def entity_of(token: Token) -> Span | None:
     while end < len(doc) and doc[end].ent_iob_ == "I":
         end += 1
     return Span(doc, start, end, label=token.ent_type)
+
+
+def entities_in(span: Span) -> list[Span]:
+    """The named entities wholly inside ``span``, found from its tokens' IOB tags.
+
+    spaCy's ``Span.ents`` builds every entity of the whole document on each call,
+    so asking it once per sentence makes coding a story quadratic in its length;
+    this costs only the span's own tokens.
+    """
+    doc = span.doc
+    found: list[Span] = []
+    for token in span:
+        if token.ent_iob_ != "B":
+            continue  # an "I" at the start belongs to an entity that began before the span
+        end = token.i + 1
+        while end < len(doc) and doc[end].ent_iob_ == "I":
+            end += 1
+        if end <= span.end:
+            found.append(Span(doc, token.i, end, label=token.ent_type))
+    return found

@@ -11,21 +11,22 @@ import functools
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from spacy.tokens import Doc
 from sqlalchemy import Engine
 
 from . import dedup, nlp, scale, store
 from .clean import clean_story
-from .errors import ConfigError, StoreError
+from .errors import ConfigError, InputError, StoreError
 from .events import Patterns, code_doc, load_patterns, story_context
 from .kb import KnowledgeBase, load_kb
 from .quotes import extract_quotes
-from .readers import read
+from .readers import parse_date, read, story_from_record
 from .records import Event, Problem, Quote, Story
 from .settings import Settings
 from .store import Coded
@@ -41,12 +42,20 @@ class Summary:
     """What a run did: stories used, documents skipped, warnings, and why."""
 
     ok: int = 0
-    known: int = 0
+    known: int = 0  # stories whose text the store already holds
+    repeated: int = 0  # stories whose text came earlier in the same input
     sentences: int = 0
     events: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
+    undated_events: int = 0  # events coded from stories without a publication date
+
+    def add_undated(self, warning: Problem | None, events: int) -> None:
+        """Count a story's ``no-date`` warning (from :func:`undated`), if it has one."""
+        if warning is not None:
+            self.add(warning)
+            self.undated_events += events
 
     def add(self, problem: Problem) -> None:
         """Count a problem and keep it (the first 10,000) for the report."""
@@ -63,6 +72,8 @@ class Summary:
             return f"{total} {label}" + (f" ({detail})" if detail else "")
 
         parts = [f"{self.ok} ok", part("skipped", self.skipped), part("warnings", self.warnings)]
+        if self.repeated:
+            parts.insert(1, f"{self.repeated} repeated within the input")
         if self.known:
             parts.insert(1, f"{self.known} already stored")
         return ", ".join(parts)
@@ -97,21 +108,72 @@ def prepare(items: Iterable[Item], settings: Settings) -> Iterator[Item]:
             yield Problem(source=item.source or item.id, reason="failed", detail=f"{type(exc).__name__}: {exc}")
 
 
-def cleaned(sources: Iterable[str | Path], settings: Settings) -> Iterator[Item]:
-    """Read every source and yield cleaned stories and problems, streaming."""
+def read_all(sources: Iterable[str | Path], pub_date: date | None = None) -> Iterator[Item]:
+    """Read every source, streaming; ``pub_date`` dates the stories that carry no date."""
     for source in sources:
-        yield from prepare(read(source), settings)
+        for item in read(source):
+            if pub_date is not None and isinstance(item, Story) and item.pub_date is None:
+                item = replace(item, pub_date=pub_date)
+            yield item
 
 
-def clean(text: str, *, pub_date: date | None = None, story_id: str = "story", **metadata: str) -> Story:
+def cleaned(sources: Iterable[str | Path], settings: Settings, pub_date: date | None = None) -> Iterator[Item]:
+    """Read every source and yield cleaned stories and problems, streaming.
+
+    ``pub_date`` dates the stories whose input carries no date (``.txt``, stdin).
+    """
+    yield from prepare(read_all(sources, pub_date), settings)
+
+
+#: What :func:`code_many` takes: a ``Story`` record, a raw text, or a dict with the
+#: reader's field names (``text``, ``id``, ``pub_date`` / ``published`` / ``date``,
+#: ``title``, ``url``, ``publisher``, ``author``...).
+StoryInput = Story | str | Mapping[str, Any]
+#: A publication date: a ``date``, a ``datetime``, an ISO string ("2022-02-17") or None.
+PubDate = date | datetime | str | None
+
+
+def as_pub_date(value: object) -> date | None:
+    """A publication date from a ``date``, ``datetime``, ISO string or None.
+
+    Example:
+        >>> as_pub_date("2022-02-17T10:00:00Z")
+        datetime.date(2022, 2, 17)
+
+    Raises:
+        InputError: reason ``bad-date`` for a string that is no date, or another type.
+    """
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    if isinstance(value, str):
+        return parse_date(value)
+    raise InputError("bad-date", f"pub_date must be a date, a datetime, an ISO string or None, not {_kind(value)}")
+
+
+def _kind(value: object) -> str:
+    return f"{type(value).__name__} {str(value)[:40]!r}" if value is not None else "None"
+
+
+def _text(text: object, function: str) -> str:
+    if isinstance(text, str):
+        return text
+    hint = " (decode it first: data.decode('utf-8'), or tocsin.read() a file)" if isinstance(text, bytes) else ""
+    raise InputError("bad-input", f"{function}() takes the story text as a str, not {_kind(text)}{hint}")
+
+
+def clean(text: str, *, pub_date: PubDate = None, story_id: str = "story", **metadata: str) -> Story:
     """Clean one raw story text and return the cleaned :class:`Story`.
 
     Example:
         >>> story = clean("KYIV, Ukraine (AP) — Talks resumed on Monday.\\n\\n(c) 2022, The Post · A. Author")
         >>> story.text, story.publisher, story.authors
         ('Talks resumed on Monday.', 'The Post', ('A. Author',))
+
+    Raises:
+        InputError: ``text`` is not a str, or ``pub_date`` is no date.
     """
-    return clean_story(Story(id=story_id, text=normalize(text), pub_date=pub_date, **metadata))  # type: ignore[arg-type]
+    story = Story(id=story_id, text=normalize(_text(text, "clean")), pub_date=as_pub_date(pub_date), **metadata)  # type: ignore[arg-type]
+    return clean_story(story)
 
 
 def _coder(settings: Settings) -> tuple[KnowledgeBase, Patterns]:
@@ -124,51 +186,154 @@ def code_parsed(story: Story, doc: Doc, settings: Settings) -> list[Event]:
     return code_doc(story, doc, story_context(story, kb), patterns)
 
 
-def code_many(stories: Iterable[Story | str], settings: Settings | None = None) -> Iterator[Event]:
-    """Clean, parse and code stories (``Story`` records or raw texts), streaming events.
+def undated(story: Story, events: list[Event]) -> Problem | None:
+    """A warning when a story without a publication date yielded events (they carry no date)."""
+    if story.pub_date is not None or not events:
+        return None
+    count = f"{len(events)} event" + ("s" if len(events) != 1 else "")
+    detail = f"{count} coded without a date: the story has no publication date"
+    return Problem(source=story.source or story.id, reason="no-date", detail=detail, fatal=False)
 
-    Stories are cleaned first, so credit lines and reader comments never yield
-    events. Stories that fail the checks (empty, not English...) yield nothing.
+
+def _as_story(item: object, index: int) -> Iterator[Story | Problem]:
+    """One input of :func:`code_many` as a Story (and any warning about it)."""
+    if isinstance(item, Story):
+        yield replace(item, text=normalize(_text(item.text, "code_many")), pub_date=as_pub_date(item.pub_date))
+    elif isinstance(item, str):
+        yield Story(id=f"story-{index}", text=normalize(item), source=f"story-{index}")
+    elif isinstance(item, Mapping):
+        yield from story_from_record(dict(item), f"story-{index}", default_id=f"story-{index}")
+    else:
+        raise InputError(
+            "bad-input",
+            f"code_many() takes Story records, texts (str) or dicts with a 'text' field; item {index} is {_kind(item)}",
+        )
+
+
+def code_many(
+    stories: Iterable[StoryInput], settings: Settings | None = None, *, problems: list[Problem] | None = None
+) -> Iterator[Event]:
+    """Clean, parse and code stories, streaming events.
+
+    ``stories`` holds ``Story`` records, raw texts, or dicts with the reader's
+    field names (``{"id": ..., "text": ..., "pub_date": "2022-02-17"}``), in any
+    mix. Stories are cleaned first, so credit lines and reader comments never
+    yield events. A story that is skipped (empty, too long, not English) yields
+    no events and a :class:`Problem` saying why, appended to ``problems`` when it
+    is given (and logged); so are warnings (``bad-date``, ``no-date``).
 
     Example:
-        >>> events = list(code_many(["Putin met Scholz in Moscow on Tuesday."]))
+        >>> problems: list[Problem] = []
+        >>> french = "Le président russe a rencontré le chancelier allemand à Moscou mardi."
+        >>> events = list(code_many(["Putin met Scholz in Moscow on Tuesday.", french], problems=problems))
+        >>> sorted(p.reason for p in problems)
+        ['no-date', 'not-english']
+
+    Raises:
+        InputError: ``stories`` is a single str or bytes (use :func:`code`), or an
+            item is none of the accepted kinds (raised when that item is reached).
     """
-    settings = settings or Settings()
-    raw = (s if isinstance(s, Story) else Story(id=f"story-{i}", text=s) for i, s in enumerate(stories))
-    prepared = prepare((replace(s, text=normalize(s.text)) for s in raw), settings)
-    good = (s for s in prepared if isinstance(s, Story))
+    if isinstance(stories, (str, bytes)) or not isinstance(stories, Iterable):
+        raise InputError(
+            "bad-input",
+            f"code_many() takes an iterable of stories (Story records, texts or dicts), not {_kind(stories)}; "
+            "for one text use tocsin.code(text)",
+        )
+    return _code_many(stories, settings or Settings(), problems)
+
+
+def _code_many(stories: Iterable[StoryInput], settings: Settings, problems: list[Problem] | None) -> Iterator[Event]:
+    def report(problem: Problem) -> None:
+        log.warning("%s", problem)
+        if problems is not None:
+            problems.append(problem)
+
+    def inputs() -> Iterator[Story]:
+        raw = (made for i, item in enumerate(stories) for made in _as_story(item, i))
+        for item in prepare(raw, settings):
+            if isinstance(item, Problem):
+                report(item)
+            else:
+                yield item
+
     for story, doc in nlp.parse(
-        good, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size
+        inputs(), model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size
     ):
-        yield from code_parsed(story, doc, settings)
+        try:
+            events = code_parsed(story, doc, settings)
+        except (ConfigError, StoreError):  # the settings or the machine, not the document
+            raise
+        except Exception as exc:  # the per-document boundary: one story never stops a batch
+            log.exception("coding %s failed", story.id)
+            report(Problem(source=story.source or story.id, reason="failed", detail=f"{type(exc).__name__}: {exc}"))
+            continue
+        if (warning := undated(story, events)) is not None:
+            report(warning)
+        yield from events
 
 
 def code(
-    text: str, *, pub_date: date | None = None, story_id: str = "story", settings: Settings | None = None
+    text: str,
+    *,
+    pub_date: PubDate = None,
+    story_id: str = "story",
+    settings: Settings | None = None,
+    problems: list[Problem] | None = None,
 ) -> list[Event]:
     """Code one raw story text into events.
+
+    ``pub_date`` (a date, datetime or ISO string) resolves "on Tuesday" and dates
+    the events. When the story is skipped (empty, too long, not English) the list
+    is empty and the reason is appended to ``problems`` when it is given.
 
     Example:
         >>> [e.event_type for e in code("Putin met German Chancellor Olaf Scholz in the Kremlin.")]
         ['CONSULT']
+
+    Raises:
+        InputError: ``text`` is not a str (``None``, bytes...), or ``pub_date`` is no date.
     """
-    return list(code_many([Story(id=story_id, text=text, pub_date=pub_date)], settings))
+    story = Story(id=story_id, text=_text(text, "code"), pub_date=as_pub_date(pub_date), source=story_id)
+    return list(code_many([story], settings, problems=problems))
 
 
 def quotes(
-    text: str, *, pub_date: date | None = None, story_id: str = "story", settings: Settings | None = None
+    text: str,
+    *,
+    pub_date: PubDate = None,
+    story_id: str = "story",
+    settings: Settings | None = None,
+    problems: list[Problem] | None = None,
 ) -> list[Quote]:
-    """Direct and indirect quotations of one raw story text, with their speakers."""
+    """Direct and indirect quotations of one raw story text, with their speakers.
+
+    A story that is skipped (empty, too long, not English) gives no quotations and
+    a :class:`Problem` appended to ``problems`` when it is given.
+
+    Raises:
+        InputError: ``text`` is not a str, or ``pub_date`` is no date.
+    """
     settings = settings or Settings()
-    story = clean_story(Story(id=story_id, text=normalize(text), pub_date=pub_date))
-    ((story, doc),) = nlp.parse([story], model=settings.model)
+    story = Story(id=story_id, text=normalize(_text(text, "quotes")), pub_date=as_pub_date(pub_date), source=story_id)
+    (checked,) = prepare([story], settings)
+    if isinstance(checked, Problem):
+        log.warning("%s", checked)
+        if problems is not None:
+            problems.append(checked)
+        return []
+    ((story, doc),) = nlp.parse([checked], model=settings.model)
     kb, _ = _coder(settings)
     return extract_quotes(story, doc, story_context(story, kb))
 
 
-def parsed(sources: Iterable[str | Path], settings: Settings, summary: Summary) -> Iterator[tuple[Story, Doc]]:
-    """Read, clean and parse every source, streaming ``(story, doc)``; problems go to ``summary``."""
-    stories = _stories(cleaned(sources, settings), summary)
+def parsed(
+    sources: Iterable[str | Path], settings: Settings, summary: Summary, pub_date: date | None = None
+) -> Iterator[tuple[Story, Doc]]:
+    """Read, clean and parse every source, streaming ``(story, doc)``; problems go to ``summary``.
+
+    ``pub_date`` dates the stories whose input carries no date.
+    """
+    stories = _stories(cleaned(sources, settings, pub_date), summary)
     return nlp.parse(stories, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
 
 
@@ -235,8 +400,10 @@ def _new_batches(
         known = store.known_hashes(engine, digests)
         fresh, seen = [], set()
         for story, digest in zip(batch, digests, strict=True):
-            if digest in known or digest in seen:
+            if digest in known:
                 summary.known += 1
+            elif digest in seen:
+                summary.repeated += 1
             else:
                 seen.add(digest)
                 fresh.append(story)
@@ -259,6 +426,7 @@ def run(
     *,
     progress: Callable[[Story], object] | None = None,
     on_events: Callable[[list[Event]], object] | None = None,
+    pub_date: date | None = None,
 ) -> Summary:
     """Clean, code and store every source into ``settings.db``, incrementally.
 
@@ -266,7 +434,8 @@ def run(
     after a crash, stores nothing twice and loses nothing. Coding runs on
     ``settings.n_process`` processes, or on Dask when ``settings.dask`` is set;
     results are written from this process in input order. ``progress`` sees each
-    stored story, ``on_events`` each story's events.
+    stored story, ``on_events`` each story's events. ``pub_date`` dates the
+    stories whose input carries no date.
 
     Raises:
         StoreError: the database cannot be written; stories stored so far are kept.
@@ -274,7 +443,7 @@ def run(
     summary = Summary()
     engine = store.open_store(settings.db)
     try:
-        stories = _stories((item for source in sources for item in read(source)), summary)
+        stories = _stories(read_all(sources, pub_date), summary)
         batches = _new_batches(stories, engine, settings, summary)
         work = functools.partial(code_batch, settings=settings)
         if settings.dask:
@@ -293,6 +462,7 @@ def run(
                 summary.ok += 1
                 summary.sentences += len(item.sentences)
                 summary.events += len(item.events)
+                summary.add_undated(undated(item.story, list(item.events)), len(item.events))
                 if progress:
                     progress(item.story)
                 if on_events:

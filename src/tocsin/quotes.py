@@ -14,6 +14,9 @@ troops were returning") and "according to X".
 
 from __future__ import annotations
 
+import bisect
+import sys
+
 from spacy.tokens import Doc, Span, Token
 
 from .actors import REPORTING, Context, mentions, resolve
@@ -53,11 +56,26 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
 
 
 def inside(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
-    """The quote span containing ``[start, end)``, if any."""
-    for span in spans:
-        if span[0] <= start and end <= span[1]:
-            return span
+    """The quote span containing ``[start, end)``, if any.
+
+    ``spans`` are sorted and disjoint, as :func:`quote_spans` gives them, so a binary
+    search finds the only candidate: scanning every quotation of the story for every
+    token made coding quadratic in story length.
+    """
+    i = bisect.bisect_right(spans, (start, sys.maxsize)) - 1  # the last span opening at or before start
+    if i >= 0 and end <= spans[i][1]:
+        return spans[i]
     return None
+
+
+def starting_in(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The quote spans (sorted and disjoint) that open inside ``[start, end)``."""
+    i = bisect.bisect_left(spans, (start, -1))
+    found = []
+    while i < len(spans) and spans[i][0] < end:
+        found.append(spans[i])
+        i += 1
+    return found
 
 
 def reporting_verb(sent: Span, spans: list[tuple[int, int]]) -> Token | None:
@@ -121,9 +139,7 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
         mentions(sent, ctx)
         subject, verb = _speaker_token(sent, spans)
         speaker = resolve(subject, ctx) if subject is not None else None
-        for start, end in spans:
-            if not sent.start_char <= start < sent.end_char:
-                continue
+        for start, end in starting_in(spans, sent.start_char, sent.end_char):
             who, cue = speaker, verb.text if verb is not None else None
             cue_start = verb.idx if verb is not None else None
             if who is None and i > 0 and sents[i - 1].text.rstrip().endswith(":"):

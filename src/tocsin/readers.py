@@ -11,24 +11,26 @@ first and the inner suffix decides.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
 import json
 import logging
 import re
+import stat
 import sys
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError
 from .records import Problem, Story
-from .text import decode, normalize
+from .text import decode, normalize, wide_encoding
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,12 @@ _ID_FIELDS = ("id", "story_id", "doc_id", "article_id", "uid")
 def parse_date(value: object) -> date | None:
     """Parse a publication date from common forms; None when it is missing.
 
+    Accepts dates, datetimes, ISO strings, most written dates ("March 14, 2025")
+    and Unix timestamps in seconds or milliseconds. A value that names no
+    plausible publication date (``true``, ``0``, Go's zero time
+    ``0001-01-01T00:00:00Z``, a year before 1800 or after 2200) is refused rather
+    than read as 1970 or year 1.
+
     Example:
         >>> parse_date("2025-03-14 20:30:26Z")
         datetime.date(2025, 3, 14)
@@ -57,24 +65,39 @@ def parse_date(value: object) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return _plausible(value.date(), value)
     if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and 0 < value < 1e11:
-        return datetime.fromtimestamp(value).date()
+        return _plausible(value, value)
+    if isinstance(value, bool):
+        raise InputError("bad-date", f"{value!r} is not a date")
+    if isinstance(value, (int, float)):
+        # seconds since 1970 from 1973 on, or milliseconds; 0 and small numbers are no dates
+        seconds = value / 1000 if 1e11 <= value < 1e14 else value
+        if not 1e8 <= seconds < 1e11:
+            raise InputError("bad-date", f"the number {value!r} is not a plausible Unix timestamp")
+        return _plausible(datetime.fromtimestamp(seconds, tz=UTC).date(), value)
     text = str(value).strip()
     match = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
     if match:
         try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
+            return _plausible(date(int(match[1]), int(match[2]), int(match[3])), text)
         except ValueError:
             pass
     import dateparser  # slow import; most inputs never get here
 
-    parsed: datetime | None = dateparser.parse(text, languages=["en"], settings={"STRICT_PARSING": False})
-    if parsed is None or not 1800 < parsed.year < 2200:
+    try:
+        parsed: datetime | None = dateparser.parse(text, languages=["en"], settings={"STRICT_PARSING": False})
+    except (ValueError, OverflowError, TypeError, RecursionError):  # dateparser raises these on junk
+        parsed = None
+    if parsed is None:
         raise InputError("bad-date", f"cannot read the date {text[:60]!r}")
-    return parsed.date()
+    return _plausible(parsed.date(), text)
+
+
+def _plausible(day: date, value: object) -> date:
+    if not 1800 < day.year < 2200:
+        raise InputError("bad-date", f"{str(value)[:60]!r} is not a plausible publication date")
+    return day
 
 
 # --- building stories from records --------------------------------------------
@@ -109,8 +132,13 @@ def _fallback_id(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def story_from_record(record: dict[str, Any], source: str, line: int | None = None) -> Iterator[Item]:
-    """Yield a Story from a JSON-like record (and a warning Problem for a bad date)."""
+def story_from_record(
+    record: dict[str, Any], source: str, line: int | None = None, default_id: str | None = None
+) -> Iterator[Item]:
+    """Yield a Story from a JSON-like record (and a warning Problem for a bad date).
+
+    A record without an id field gets ``default_id``, else a hash of its text.
+    """
     where = f"{source}:{line}" if line else source
     text = _first(record, _TEXT_FIELDS)
     if not isinstance(text, str) or not text.strip():
@@ -124,7 +152,7 @@ def story_from_record(record: dict[str, Any], source: str, line: int | None = No
         pub_date = None
     story_id = _first(record, _ID_FIELDS)
     yield Story(
-        id=str(story_id) if story_id is not None else _fallback_id(text),
+        id=str(story_id) if story_id is not None else default_id or _fallback_id(text),
         text=text,
         pub_date=pub_date,
         title=_string(record, ("title", "headline")),
@@ -145,26 +173,76 @@ def _read_limited(stream: IO[bytes], source: str) -> bytes:
     return data
 
 
+#: A first line that is a headline: short, on its own, not a sentence, not a byline.
+_HEADLINE = re.compile(r"[ \t]*(?!by\s)(?P<title>[^\n]{1,200}?[^\s.,;:!?\"”’—–-])[ \t]*\n\s*\S", re.IGNORECASE)
+
+
+def headline(text: str) -> tuple[str | None, str]:
+    """Split a plain-text story into its headline and body, when its first line is one.
+
+    A headline is a first line of at most 200 characters that does not end like a
+    sentence (".", "!", "?", ":", a closing quote or a dash) and is not a byline;
+    text follows it.
+
+    Example:
+        >>> headline("Putin meets Scholz in Moscow\\n\\nRussian President Vladimir Putin met ...")
+        ('Putin meets Scholz in Moscow', 'Russian President Vladimir Putin met ...')
+    """
+    match = _HEADLINE.match(text)
+    if match is None:
+        return None, text
+    return match["title"].strip(), text[match.end() - 1 :]
+
+
 def read_txt(stream: IO[bytes], source: str) -> Iterator[Item]:
-    """One story per file; the id is the file name without its suffixes."""
-    text = normalize(decode(_read_limited(stream, source)))
-    yield Story(id=Path(source).name.split(".")[0] or _fallback_id(text), text=text, source=source)
+    """One story per file; the id is the file name without its suffixes; a first line
+    that is a headline becomes the title (see :func:`headline`)."""
+    title, text = headline(normalize(decode(_read_limited(stream, source))))
+    yield Story(id=Path(source).name.split(".")[0] or _fallback_id(text), text=text, title=title, source=source)
+
+
+def _peeked(stream: IO[bytes]) -> tuple[IO[bytes], bytes]:
+    """The stream (made peekable if it is not) and its first bytes, not consumed."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        buffered = io.BufferedReader(stream)  # type: ignore[type-var]
+        return buffered, buffered.peek(4096)[:4096]
+    return stream, bytes(peek(4096)[:4096])
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes | str]:
+    """The lines of a stream: bytes, or text for UTF-16 and UTF-32, whose line breaks
+    are not a lone ``\\n`` byte (splitting their bytes at ``\\n`` garbles every line)."""
+    stream, head = _peeked(stream)
+    encoding = wide_encoding(head)
+    if encoding is None:
+        yield from stream
+        return
+    reader = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    try:
+        yield from reader
+    finally:
+        reader.detach()  # the caller owns and closes the underlying file
 
 
 def read_jsonl(stream: IO[bytes], source: str) -> Iterator[Item]:
-    """One JSON object per line; a bad line is a Problem and the rest go on."""
+    """One JSON object per line (UTF-8, UTF-16 or UTF-32); a bad line is a Problem and the rest go on."""
     seen = False
-    for number, raw in enumerate(stream, start=1):
-        if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
+    for number, raw in enumerate(_lines(stream), start=1):
+        blank = raw.strip(" \t\r\n\ufeff") if isinstance(raw, str) else raw.strip(b" \t\r\n\xef\xbb\xbf")
+        if not blank:
             continue
         seen = True
         if len(raw) > MAX_BYTES:
             yield Problem(source=source, line=number, reason="too-large", detail="line over the size limit")
             continue
         try:
-            record = json.loads(decode(raw))
+            record = json.loads(raw.lstrip("\ufeff") if isinstance(raw, str) else decode(raw))
         except (json.JSONDecodeError, InputError) as exc:
             yield Problem(source=source, line=number, reason="bad-json", detail=str(exc))
+            continue
+        except RecursionError:
+            yield Problem(source=source, line=number, reason="bad-json", detail="JSON nested too deeply to read")
             continue
         if not isinstance(record, dict):
             yield Problem(source=source, line=number, reason="bad-json", detail="the line is not a JSON object")
@@ -177,7 +255,9 @@ def read_jsonl(stream: IO[bytes], source: str) -> Iterator[Item]:
 def _json_values(stream: IO[bytes]) -> Iterator[tuple[Any, int]]:
     """Stream ``(element, size in characters)`` of a top-level JSON array (or one value)."""
     decoder = json.JSONDecoder()
-    reader = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
+    stream, head = _peeked(stream)
+    encoding = wide_encoding(head) or "utf-8-sig"
+    reader = io.TextIOWrapper(stream, encoding=encoding, errors="strict")
     try:
         yield from _json_chunks(reader, decoder)
     finally:
@@ -227,6 +307,9 @@ def read_json(stream: IO[bytes], source: str) -> Iterator[Item]:
                 yield from story_from_record(value, source, index)
             else:
                 yield Problem(source=source, line=index, reason="bad-json", detail="the element is not an object")
+    except RecursionError:
+        yield Problem(source=source, line=index + 1, reason="bad-json", detail="JSON nested too deeply to read")
+        return
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         if index == 0 and isinstance(exc, json.JSONDecodeError) and not exc.doc.strip():
             yield Problem(source=source, reason="empty", detail="the file holds no JSON")
@@ -388,6 +471,10 @@ def read_file(path: Path) -> Iterator[Item]:
         )
         return
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # opening a FIFO would wait for a writer forever
+            yield _special(path, mode)
+            return
         with path.open("rb") as raw:
             stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]
             yield from _guarded(reader(stream, source), source)
@@ -405,11 +492,91 @@ def _guarded(items: Iterator[Item], source: str) -> Iterator[Item]:
         yield Problem(source=source, reason="truncated", detail=f"compressed file ends early or is corrupt: {exc}")
 
 
+def _entries(path: Path) -> Iterator[Path | Problem]:
+    """Every regular file below ``path`` in name order (hidden names skipped), and a
+    Problem for each entry that cannot be read: an unlistable directory, a symbolic
+    link that is broken or loops, a FIFO, socket or device (opening one would hang)."""
+    seen: set[tuple[int, int]] = set()
+
+    def walk(folder: Path) -> Iterator[Path | Problem]:
+        try:
+            info = folder.stat()
+            children = sorted(folder.iterdir())
+        except OSError as exc:
+            yield _unreadable(folder, exc, "cannot list the directory")
+            return
+        if (info.st_dev, info.st_ino) in seen:
+            detail = "already read through another path: a symbolic link loops or repeats it"
+            yield Problem(source=str(folder), reason="unreadable", detail=detail)
+            return
+        seen.add((info.st_dev, info.st_ino))
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            try:
+                mode = child.stat().st_mode
+            except OSError as exc:
+                yield _unreadable(child, exc, "cannot read")
+                continue
+            if stat.S_ISDIR(mode):
+                yield from walk(child)
+            elif stat.S_ISREG(mode):
+                yield child
+            else:
+                yield _special(child, mode)
+
+    yield from walk(path)
+
+
+def _unreadable(path: Path, exc: OSError, doing: str) -> Problem:
+    if path.is_symlink() and isinstance(exc, FileNotFoundError):
+        return Problem(source=str(path), reason="unreadable", detail="broken symbolic link: its target does not exist")
+    if isinstance(exc, FileNotFoundError):
+        return Problem(source=str(path), reason="unreadable", detail="no such file or directory")
+    if exc.errno == errno.ELOOP:
+        return Problem(source=str(path), reason="unreadable", detail="symbolic link loop")
+    return Problem(source=str(path), reason="unreadable", detail=f"{doing}: {exc.strerror or exc}")
+
+
+def _special(path: Path, mode: int) -> Problem:
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return Problem(source=str(path), reason="unsupported", detail=f"{kind}, not a regular file")
+
+
 def read_directory(path: Path) -> Iterator[Item]:
-    """Every file below ``path``, recursively, in name order; hidden files skipped."""
-    for child in sorted(path.rglob("*")):
-        if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-            yield from read_file(child)
+    """Every file below ``path``, recursively, in name order; hidden files skipped.
+
+    Entries that cannot be read (unlistable directories, broken or looping links,
+    FIFOs, sockets, devices) become Problems, so they are reported and counted.
+    """
+    for entry in _entries(path):
+        if isinstance(entry, Problem):
+            yield entry
+        else:
+            yield from read_file(entry)
+
+
+def estimate(sources: Iterable[str]) -> int | None:
+    """A quick count of the stories in local sources (JSONL lines, other files), for a
+    progress bar; None when a source is a URL or stdin. Never raises, never blocks."""
+    total = 0
+    for source in sources:
+        if source == "-" or re.match(r"https?://", source):
+            return None
+        path = Path(source)
+        try:
+            files = [e for e in _entries(path) if isinstance(e, Path)] if path.is_dir() else [path]
+            for file in files:
+                if not stat.S_ISREG(file.stat().st_mode):
+                    continue
+                if file.suffix.lower() in (".jsonl", ".ndjson"):
+                    with file.open("rb") as handle:
+                        total += sum(1 for line in handle if line.strip())
+                else:
+                    total += 1
+        except OSError:
+            continue  # reading it will report the problem
+    return total
 
 
 def read_url(url: str, timeout: float = 20.0) -> Iterator[Item]:
@@ -438,7 +605,11 @@ def read_stdin(stream: IO[bytes] | None = None) -> Iterator[Item]:
     a feed or HTML page with "<", otherwise one plain-text story."""
     raw = stream if stream is not None else sys.stdin.buffer
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[type-var]
-    head = buffered.peek(1024)[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    head = buffered.peek(1024)[:1024]
+    wide = wide_encoding(head)
+    if wide:  # UTF-16 or UTF-32: sniff the characters, not the bytes
+        head = head[: len(head) // 4 * 4].decode(wide, errors="ignore").encode("utf-8")
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     reader: Callable[[IO[bytes], str], Iterator[Item]]
     if head.startswith(b"{"):
         reader = read_jsonl
@@ -468,9 +639,9 @@ def read(source: str | Path) -> Iterator[Item]:
         yield from read_url(text)
     else:
         path = Path(text)
-        if path.is_dir():
-            yield from read_directory(path)
-        elif path.exists():
-            yield from read_file(path)
-        else:
-            yield Problem(source=text, reason="unreadable", detail="no such file or directory")
+        try:
+            is_dir = stat.S_ISDIR(path.stat().st_mode)
+        except OSError as exc:
+            yield _unreadable(path, exc, "cannot read")
+            return
+        yield from (read_directory(path) if is_dir else read_file(path))

@@ -31,6 +31,8 @@ PROBLEM_REASONS = (
     "unreadable",
     "unreachable",
     "failed",
+    "no-date",
+    "bad-input",
 )
 
 

@@ -39,6 +39,9 @@ class Settings:
     token_file: str = field(default="", metadata={"help": "file holding that token (instead of TOCSIN_TOKEN)"})
     cors: str = field(default="", metadata={"help": "comma-separated origins the server allows (CORS off if empty)"})
     max_body: int = field(default=1_000_000, metadata={"help": "largest request body the server accepts, bytes"})
+    max_code_chars: int = field(
+        default=50_000, metadata={"help": "longest text `POST /api/code` codes, in characters (about 5 s of work)"}
+    )
     actors: str = field(default="", metadata={"help": "comma-separated YAML files of extra or overriding actors"})
     patterns: str = field(default="", metadata={"help": "comma-separated YAML files of extra event patterns"})
 

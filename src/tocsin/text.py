@@ -59,6 +59,22 @@ def _looks_like_utf16(data: bytes) -> str | None:
     return None
 
 
+def wide_encoding(head: bytes) -> str | None:
+    """The encoding of a UTF-16 or UTF-32 document from its first bytes, else None.
+
+    Line-by-line readers need it before splitting: in these encodings a line
+    break is not the byte ``\\n`` alone.
+
+    Example:
+        >>> wide_encoding("{}\\n".encode("utf-16"))
+        'utf-16'
+    """
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return None if encoding == "utf-8-sig" else encoding
+    return _looks_like_utf16(head)
+
+
 def decode(data: bytes) -> str:
     """Decode bytes of a text document, guessing the encoding.
 
@@ -151,14 +167,21 @@ def detect_language(text: str, *, min_confidence: float = 0.9) -> tuple[str, flo
 
     Short or mixed texts give low probabilities; callers should treat a text as
     foreign only when the probability is high (see ``min_confidence``).
-    ``"und"`` is returned when the identifier is not confident.
+    ``"und"`` is returned when the identifier is not confident, except for a text
+    written mostly in a non-Latin script (Chinese, Cyrillic, Arabic...): whatever
+    its exact language, it is not English, so the identifier's best guess is
+    returned even when unsure.
 
     Example:
         >>> detect_language("The ministers met in Geneva on Tuesday to discuss a ceasefire.")[0]
         'en'
     """
     sample = text[:2000]
-    if sum(ch.isalpha() for ch in sample) < 20:
+    letters = [ch for ch in sample if ch.isalpha()]
+    non_latin = sum(not unicodedata.name(ch, "LATIN").startswith("LATIN") for ch in letters) > len(letters) / 2
+    if len(letters) < 20 and not non_latin:
         return "und", 0.0
     lang, prob = _identifier().classify(sample)  # type: ignore[attr-defined]
-    return (str(lang), float(prob)) if prob >= min_confidence else ("und", float(prob))
+    if non_latin and lang == "en":
+        return "und-nonlatin", float(prob)  # an unsure "en" for a text in another script
+    return (str(lang), float(prob)) if prob >= min_confidence or non_latin else ("und", float(prob))
