@@ -172,8 +172,9 @@ def _same_sentence(gold: Event, pred: Event) -> bool:
     return _overlap(gold["sentence"], pred["sentence"])
 
 
-def match(gold: list[Event], pred: list[Event]) -> list[tuple[int, int]]:
-    """One-to-one pairs (gold index, predicted index) within sentences, best first."""
+def match(gold: list[Event], pred: list[Event], by_type: bool = True) -> list[tuple[int, int]]:
+    """One-to-one pairs (gold index, predicted index) within sentences, best first; with
+    ``by_type`` False only overlapping triggers pair (to measure agreement on the type itself)."""
     scored = []
     for i, g in enumerate(gold):
         for j, p in enumerate(pred):
@@ -181,7 +182,7 @@ def match(gold: list[Event], pred: list[Event]) -> list[tuple[int, int]]:
                 continue
             trigger = _overlap(g["trigger"], p["trigger"])
             same_type = g["event_type"] == p["event_type"]
-            if not (trigger or same_type):
+            if not (trigger or (same_type and by_type)):
                 continue
             sides = side_ok(g["actor"], p["actor"]) + side_ok(g["recipient"], p["recipient"])
             score = 2 * trigger + 2 * same_type + sides
@@ -405,9 +406,10 @@ def agreement(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> dict
         stories.append(story["story_id"])
         n_first += len(a)
         n_second += len(b)
+        for i, j in match(a, b, by_type=False):  # the type of the same words, whatever it is
+            labels["type (same trigger)"].append((a[i]["event_type"], b[j]["event_type"]))
         for i, j in match(a, b):
             detected += 1
-            labels["type"].append((a[i]["event_type"], b[j]["event_type"]))
             if a[i]["event_type"] != b[j]["event_type"]:
                 continue
             typed += 1

@@ -41,7 +41,7 @@ def test_web_alert_appears_without_reload(
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             try:
                 page.goto("/")
-                page.wait_for_function("document.getElementById('alerts-live').textContent === 'live'")
+                page.wait_for_function("() => document.getElementById('alerts-live').textContent === 'live'")
                 assert page.locator("[data-testid=alert]").count() == 0
                 assert "No alerts yet" in page.locator("#alerts-msg").inner_text()
                 loads = []
@@ -59,7 +59,7 @@ def test_web_alert_appears_without_reload(
                 assert "russian-force" in text and "high" in text and ASSAULT in text
                 assert f"Sources: {url}" in text and "per officials" in text
                 alert.first.locator("a.alert-story").click()
-                page.wait_for_function("!document.getElementById('story').hidden")
+                page.wait_for_function("() => !document.getElementById('story').hidden")
                 page.locator("#story-text mark").first.wait_for()
                 assert "Kharkiv" in page.locator("#story-text").inner_text()
                 assert errors == []
