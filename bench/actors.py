@@ -32,9 +32,10 @@ from spacy.tokens import Doc, Token
 
 from tocsin.actors import Context, mentions, resolve
 from tocsin.clean import clean_story
-from tocsin.events import code_doc, load_patterns, story_context
+from tocsin.events import code_doc, story_context
 from tocsin.kb import SECTORS, load_kb
 from tocsin.nlp import load
+from tocsin.patterns import load_patterns
 from tocsin.quotes import extract_quotes
 from tocsin.readers import parse_date
 from tocsin.records import Actor, Story

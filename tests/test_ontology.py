@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from tocsin.errors import ConfigError
-from tocsin.events import load_patterns
 from tocsin.ontology import load_ontology
+from tocsin.patterns import load_patterns
 
 # The SCHEMA.md table: type → quad class.
 QUADS = {

@@ -19,36 +19,26 @@ For each sentence:
 
 from __future__ import annotations
 
-import functools
 import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
-from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
-import yaml
 from spacy.tokens import Doc, Span, Token
 
 from .actors import PRONOUNS, REPORTING, Context, mentions, resolve
 from .dates import resolve_when
-from .errors import ConfigError
 from .modality import ACCUSING, PERCEIVE, assess
 from .nlp import entities_in
 from .ontology import Ontology, load_ontology
+from .patterns import Pattern, Patterns, is_light
 from .places import event_place
 from .quotes import according_to, inside, quote_spans, reporting_verb, starting_in, subject_of
 from .records import Actor, Event, Story
+from .triggers import Coder, RuleCoder, Trigger
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
-# Verbs that only carry an event noun ("hold talks", "impose sanctions"): the noun is the event.
-LIGHT_VERBS = frozenset(
-    "hold have launch carry conduct stage impose offer provide give send order begin start continue resume approve "
-    "grant extend pledge promise make take unveil deliver announce seek propose reach sign step mount wage "
-    "slap adopt agree call intensify escalate accept organize organise declare observe join lead end".split()
-)
 _CONTROL_BY_OBJECT = frozenset("call urge ask order tell press force persuade push invite allow encourage".split())
 _TIME_LABELS = {"DATE", "TIME"}
 
@@ -61,208 +51,6 @@ def _coder_name() -> str:
 
 
 CODER = _coder_name()
-
-
-@dataclass(frozen=True, slots=True)
-class Pattern:
-    """One way of saying an event: a phrase and the coding it gets."""
-
-    event_type: str
-    mode: str | None
-    cameo: str
-    context: tuple[str, ...]
-    phrase: str
-    head: str
-    words: tuple[str, ...]
-    noun: bool
-
-
-@dataclass(frozen=True)
-class Patterns:
-    """Verb patterns by lemma (longest phrase first) and noun patterns by key."""
-
-    verbs: dict[str, list[Pattern]] = field(default_factory=dict)
-    nouns: dict[str, Pattern] = field(default_factory=dict)
-
-
-def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: a patterns file maps event types to lists of entries")
-    for type_name, entries in data.items():
-        try:
-            event_type = ontology.canonical(str(type_name))
-        except ConfigError as exc:
-            raise ConfigError(f"{source}: {exc}") from exc
-        if not isinstance(entries, list):
-            raise ConfigError(f"{source}: {type_name}: expected a list of entries")
-        for number, entry in enumerate(entries, start=1):
-            where = f"{source}: {type_name} entry {number}"
-            if not isinstance(entry, dict) or not (entry.get("verbs") or entry.get("nouns")):
-                raise ConfigError(f"{where}: an entry needs 'verbs' or 'nouns'")
-            mode = entry.get("mode")
-            if mode is not None and (event_type, mode) not in ontology.modes:
-                raise ConfigError(f"{where}: field 'mode': {mode!r} is not a mode of {event_type}")
-            cameo = str(entry.get("cameo") or ontology.code_for(event_type, mode))
-            if cameo not in ontology.cameo:
-                raise ConfigError(f"{where}: field 'cameo': {cameo!r} is not a CAMEO code")
-            context = tuple(entry.get("context") or ())
-            for phrase in entry.get("verbs") or ():
-                words = str(phrase).lower().split()
-                yield Pattern(event_type, mode, cameo, context, str(phrase), words[0], tuple(words[1:]), False)
-            for phrase in entry.get("nouns") or ():
-                key = str(phrase).lower()
-                yield Pattern(event_type, mode, cameo, context, key, key.split()[-1], tuple(key.split()[:-1]), True)
-
-
-@functools.cache
-def load_patterns(extra: tuple[str, ...] = ()) -> Patterns:
-    """The shipped patterns, with the user's files first (so theirs win).
-
-    Raises:
-        ConfigError: a pattern file is malformed; the message names file, type and entry.
-    """
-    ontology = load_ontology()
-    patterns = Patterns()
-    sources = [(Path(p).read_text(encoding="utf-8"), p) for p in extra]
-    shipped = resources.files("tocsin") / "data" / "patterns.yaml"
-    sources.append((shipped.read_text(encoding="utf-8"), "patterns.yaml"))
-    for text, source in sources:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{source}: not valid YAML: {exc}") from exc
-        for pattern in _entries(data, source, ontology):
-            if pattern.noun:
-                patterns.nouns.setdefault(pattern.phrase, pattern)
-            else:
-                patterns.verbs.setdefault(pattern.head, []).append(pattern)
-    for head, found in patterns.verbs.items():
-        # the longest phrase wins; among equals the first loaded (user files first)
-        patterns.verbs[head] = sorted(found, key=lambda p: -len(p.words))
-    return patterns
-
-
-# --- triggers ----------------------------------------------------------------------
-
-
-def _dependent_lemmas(token: Token) -> dict[str, Token]:
-    """Lemmas (and lower-case words) of a verb's dependents, two levels down."""
-    found: dict[str, Token] = {}
-    for child in token.children:
-        tokens = [child, *child.children]
-        if child.dep_ == "dobj":
-            # words inside the object's phrase: "suspended part of a military aid program"
-            tokens += [t for t in child.subtree if t.dep_ in ("compound", "amod", "pobj") and t.i - child.i < 6]
-        for t in tokens:
-            if t.i != token.i:
-                for form in _forms(t):
-                    found.setdefault(form, t)
-    return found
-
-
-def _forms(token: Token) -> tuple[str, ...]:
-    """Lemma, lower-case form and a naive singular: the small model's lemmatizer
-    sometimes misses plurals ("bases" → "basis")."""
-    lower = token.lower_
-    singular = lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
-    return (token.lemma_.lower(), lower, singular)
-
-
-def verb_forms(token: Token) -> tuple[str, ...]:
-    """The lemma, then base forms guessed from the surface: the small model's
-    lemmatizer misses some ("staged" → "stag"), and a missed verb is a missed event."""
-    low = token.lower_
-    forms = [token.lemma_.lower(), low]
-    if low.endswith("ied"):
-        forms.append(low[:-3] + "y")  # tried → try
-    if low.endswith("ed"):
-        forms += [low[:-1], low[:-2], low[:-3]]  # staged → stage, walked → walk, stopped → stop
-    if low.endswith("ing"):
-        forms += [low[:-3], low[:-3] + "e", low[:-4]]  # walking, staging, stopping
-    if low.endswith("s"):
-        forms += [low[:-1], low[:-2]]
-    return tuple(dict.fromkeys(f for f in forms if len(f) > 1))
-
-
-def _is_light(token: Token) -> bool:
-    return token.pos_ in ("VERB", "AUX") and any(f in LIGHT_VERBS for f in verb_forms(token))
-
-
-def match_verb(token: Token, patterns: Patterns) -> tuple[Pattern, list[Token]] | None:
-    """The longest verb pattern this token starts, with the dependents it used."""
-    candidates = next((patterns.verbs[f] for f in verb_forms(token) if f in patterns.verbs), None)
-    if not candidates:
-        return None
-    deps = _dependent_lemmas(token) if any(p.words for p in candidates) else {}
-    for pattern in candidates:
-        if all(w in deps for w in pattern.words):
-            return pattern, [deps[w] for w in pattern.words]
-    return None
-
-
-def _hyphenated(token: Token) -> str | None:
-    doc = token.doc
-    i = token.i
-    if i >= 2 and doc[i - 1].text == "-" and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_:
-        return f"{doc[i - 2].lower_}-{token.lower_}"
-    return None
-
-
-def match_noun(token: Token, patterns: Patterns) -> Pattern | None:
-    """The event-noun pattern this token heads ("loan guarantee", "de-escalation")."""
-    lemma = token.lemma_.lower()
-    mods = [c for c in token.lefts if c.dep_ in ("compound", "amod", "nmod")]
-    keys = []
-    for mod in mods:
-        words = [t.lower_ for t in mod.subtree if t.i < token.i]
-        joined = "".join(t.text_with_ws for t in mod.subtree if t.i < token.i).strip().lower()
-        keys += [f"{joined} {lemma}", f"{joined} {token.lower_}", f"{' '.join(words)} {lemma}"]
-    hyphen = _hyphenated(token)
-    if hyphen:
-        keys.append(hyphen)
-    for prep in token.children:  # "expulsion of diplomats", "show of force"
-        if prep.dep_ == "prep" and prep.lower_ == "of":
-            keys += [f"{lemma} of {o.lemma_.lower()}" for o in prep.children if o.dep_ == "pobj"]
-    keys += [lemma, token.lower_]
-    for key in keys:
-        if key in patterns.nouns:
-            return patterns.nouns[key]
-    return None
-
-
-_FIGURATIVE = frozenset(
-    "economic trade price currency information propaganda media culture cultural political legal tariff "
-    "diplomatic verbal war-of-words".split()
-)
-
-
-def _figurative(token: Token) -> bool:
-    """ "An economic war", "a trade war", "a propaganda offensive": not armed conflict."""
-    return any(c.lower_ in _FIGURATIVE for c in token.children if c.dep_ in ("amod", "compound"))
-
-
-def _noun_is_event(token: Token) -> bool:
-    """Is an event noun used as an event here, rather than mentioned in passing?"""
-    head = token.head
-    if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children) and head.lemma_ not in PERCEIVE:
-        return False  # "poses no threat to NATO": an assessment; "has seen no withdrawal" is an event, negated
-    if any(c.dep_ == "poss" for c in token.children):
-        return True
-    if any(
-        c.dep_ == "prep" and c.lower_ in ("with", "against", "on", "by", "between", "to", "from")
-        for c in token.children
-    ):
-        return True
-    if token.dep_ in ("dobj", "nsubjpass", "attr") and (_is_light(head) or head.lemma_ in PERCEIVE):
-        return True
-    if token.dep_ == "pobj" and head.dep_ == "prep" and _is_light(head.head):
-        return True  # "agreed on a ceasefire", "called for talks"
-    # "no sign of withdrawal", "evidence of shelling"
-    return (
-        token.dep_ == "pobj"
-        and head.lower_ == "of"
-        and head.head.lemma_ in ("sign", "evidence", "indication", "report")
-    )
 
 
 # --- roles -------------------------------------------------------------------------
@@ -321,10 +109,6 @@ def _accused(verb: Token) -> Token | None:
     return None
 
 
-_INTRANSITIVE_TYPES = frozenset({"MOBILIZE", "PROTEST"})
-_INTRANSITIVE_MODES = frozenset(
-    {("RETREAT", "withdraw"), ("RETREAT", None), ("CONSULT", "visit"), ("RETREAT", "resign")}
-)
 _INNER_PREPS = ("of", "on", "against", "to", "into", "with", "by", "from", "for", "toward", "towards", "over")
 
 
@@ -380,9 +164,6 @@ def _objects(
 def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token], str]:
     """Actor and recipient tokens of an event noun. In "the withdrawal of Russian
     forces" the of-phrase does the event; in "the release of prisoners" it undergoes it."""
-    intransitive = (
-        pattern.event_type in _INTRANSITIVE_TYPES or (pattern.event_type, pattern.mode) in _INTRANSITIVE_MODES
-    )
     actors: list[Token] = []
     recipients: list[Token] = []
     how: list[str] = []
@@ -398,7 +179,7 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
             elif child.lower_ == "between":
                 pair = _with_conjuncts(objs[0])
                 actors, recipients, how = pair[:1], pair[1:2], [*how, "between"]
-            elif child.lower_ == "of" and intransitive and not actors:
+            elif child.lower_ == "of" and pattern.of_actor and not actors:
                 actors, how = _with_conjuncts(objs[0]), [*how, "of-subject"]
             elif child.lower_ in (*_RECIPIENT_PREPS, "of") and not recipients:
                 recipients, how = _with_conjuncts(objs[0]), [*how, f"prep:{child.lower_}"]
@@ -407,7 +188,7 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
         governor = governor.head
     if governor.lemma_ in PERCEIVE:
         how.append(f"perceived-by:{governor.lemma_}")  # "we have not seen any withdrawal": we observe, not act
-    elif _is_light(governor) and noun.dep_ in ("dobj", "pobj", "attr", "nsubjpass"):
+    elif is_light(governor) and noun.dep_ in ("dobj", "pobj", "attr", "nsubjpass"):
         if not actors:
             found, verb_how = _subjects(governor)
             if noun.dep_ == "nsubjpass":
@@ -429,60 +210,32 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
 
 
 @dataclass(frozen=True, slots=True)
-class _Trigger:
-    token: Token
-    pattern: Pattern
+class _Roles:
+    """Who a trigger's grammar offers as actor and recipient (tokens, not yet actors)."""
+
     actors: list[Token]
     recipients: list[tuple[list[Token], str]]  # candidates, best first
     path: str
 
 
-def _triggers(sent: Span, patterns: Patterns) -> list[_Trigger]:
-    found: list[_Trigger] = []
-    consumed: set[int] = set()
-    for token in sent:
-        if token.pos_ in ("VERB", "AUX") or (token.tag_.startswith("VB") and token.pos_ != "PROPN"):
-            match = match_verb(token, patterns)
-            if match is None:
-                continue
-            pattern, used = match
-            consumed.update(t.i for t in used)
-            # an event noun carried by a light verb is the event: "impose sanctions" → SANCTION
-            noun = next((c for c in token.children if c.dep_ == "dobj" and c.i not in consumed), None)
-            if noun is not None and _is_light(token) and match_noun(noun, patterns) and not pattern.words:
-                continue
-            subjects, how = _subjects(token)
-            preferred = tuple(w for w in pattern.words if w in _RECIPIENT_PREPS)
-            found.append(
-                _Trigger(
-                    token,
-                    pattern,
-                    subjects,
-                    _objects(token, used, preferred, pattern.event_type == "REQUEST"),
-                    f"verb {token.lemma_} [{how}]",
-                )
-            )
-    verb_triggers = {t.token.i for t in found if not _is_light(t.token)}
-    for token in sent:
-        if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
-            continue
-        noun_pattern = match_noun(token, patterns)
-        if noun_pattern is None or not _noun_is_event(token) or _figurative(token):
-            continue
-        governor = token.head.head if token.dep_ == "pobj" else token.head
-        if governor.i in verb_triggers and token.dep_ in ("dobj", "pobj"):
-            continue  # the topic of another event ("rejected demands", "condemned the invasion")
-        actors, recipients, how = _noun_roles(token, noun_pattern)
-        found.append(
-            _Trigger(
-                token,
-                noun_pattern,
-                actors,
-                [(recipients, "noun")] if recipients else [],
-                f"noun {token.lemma_} [{how}]",
-            )
-        )
-    return found
+def _roles(trigger: Trigger, doc: Doc) -> _Roles:
+    """Actor and recipient candidates of a trigger, from the parse and the pattern's argument structure."""
+    token = doc[trigger.start]
+    pattern = trigger.pattern
+    if pattern is _MUST:
+        speakers, how = _subjects(token)
+        clause = [c for c in token.children if c.dep_ == "ccomp"]
+        subjects = [c for cl in clause for c in cl.children if c.dep_ in ("nsubj", "nsubjpass")]
+        return _Roles(speakers, [(_with_conjuncts(subjects[0]), "clause-subject")] if subjects else [],
+                      f"reported demand {token.lemma_} [{how}]")  # fmt: skip
+    if pattern.noun:
+        actors, recipients, how = _noun_roles(token, pattern)
+        return _Roles(actors, [(recipients, "noun")] if recipients else [], f"noun {token.lemma_} [{how}]")
+    subjects, how = _subjects(token)
+    used = [doc[i] for i in trigger.used]
+    preferred = pattern.recipient + tuple(w for w in pattern.words if w in _RECIPIENT_PREPS)
+    objects = _objects(token, used, preferred, pattern.event_type == "REQUEST")
+    return _Roles(subjects, objects, f"verb {token.lemma_} [{how}]")
 
 
 def _date_text(sent: Span, trigger: Token) -> str | None:
@@ -527,7 +280,7 @@ def _set_speaker(sent: Span, quotes: list[tuple[int, int]], ctx: Context) -> Non
 
 
 def code_sentence(
-    sent: Span, index: int, story: Story, ctx: Context, patterns: Patterns, quotes: list[tuple[int, int]]
+    sent: Span, index: int, story: Story, ctx: Context, coder: Coder, quotes: list[tuple[int, int]]
 ) -> list[Event]:
     """Events of one sentence (``index`` is its position in the story)."""
     ontology = load_ontology()
@@ -539,15 +292,18 @@ def code_sentence(
     text = sent.text
     start = sent.start_char + len(text) - len(text.lstrip())
     end = sent.end_char - (len(text) - len(text.rstrip()))
-    triggers = _triggers(sent, patterns)
-    forceful = {t.token.head.i for t in triggers if t.token.dep_ == "xcomp" and t.pattern.event_type in _CONFLICTUAL}
+    doc = sent.doc
+    triggers = coder.find_triggers(sent)
+    forceful = {doc[t.start].head.i for t in triggers if doc[t.start].dep_ == "xcomp" and t.event_type in _CONFLICTUAL}
     # "vowed to fight": a promise of force is a threat (derived from the fight), not an agreement
-    triggers = [t for t in triggers if not (t.pattern.event_type == "AGREE" and t.token.i in forceful)]
-    triggers += _reported_demands(sent, {t.token.i for t in triggers})
-    trigger_tokens = {t.token.i for t in triggers}
-    for trig in triggers:
-        assessment = assess(trig.token, quotes, according)
-        if _purpose_of_event(trig.token, trigger_tokens) and assessment.modality in ("actual", "claimed"):
+    triggers = [t for t in triggers if not (t.event_type == "AGREE" and t.start in forceful)]
+    triggers += _reported_demands(sent, {t.start for t in triggers})
+    trigger_tokens = {t.start for t in triggers}
+    for trigger in triggers:
+        token = doc[trigger.start]
+        trig = _roles(trigger, doc)
+        assessment = assess(token, quotes, according)
+        if _purpose_of_event(token, trigger_tokens) and assessment.modality in ("actual", "claimed"):
             # "used tear gas to disperse them": the aim of a coded event, not a second event done
             assessment = replace(assessment, modality="intended", cue="purpose")
         asserted = resolve(assessment.asserter, ctx) if assessment.asserter is not None else None
@@ -559,7 +315,7 @@ def code_sentence(
         resolved_recipients = resolved_recipients or [None]
         if resolved_actors == [None] and resolved_recipients == [None] and asserted is None:
             continue  # nobody does anything to anybody: not an event we can code
-        date_text = _date_text(sent, trig.token)
+        date_text = _date_text(sent, token)
         day, precision = None, None
         if story.pub_date is not None:
             future = _is_future(assessment.modality) and assessment.cue != "purpose"
@@ -569,8 +325,8 @@ def code_sentence(
             date_text = date_text if resolved else None
         resolved_actors = [_inherit_country(a, asserted) for a in resolved_actors]
         used = {t.i for t in trig.actors + recipient_tokens}
-        place = event_place(trig.token, sent, used)
-        pattern = _by_actor(trig.pattern, resolved_actors[0], patterns)
+        place = event_place(token, sent, used)
+        pattern = _by_actor(trigger.pattern, resolved_actors[0])
         for actor, recipient in itertools.islice(itertools.product(resolved_actors, resolved_recipients), 4):
             if actor is not None and recipient is not None and _same(actor, recipient):
                 recipient = None
@@ -581,7 +337,7 @@ def code_sentence(
                     sentence_id=index,
                     sentence=story.text[start:end],
                     span=(start, end),
-                    trigger=pattern.phrase if pattern.words or "-" in pattern.phrase else trig.token.text,
+                    trigger=pattern.phrase if pattern.words or "-" in pattern.phrase else token.text,
                     event_type=pattern.event_type,
                     mode=pattern.mode,
                     context=pattern.context,
@@ -599,9 +355,9 @@ def code_sentence(
                     date_precision=precision,
                     pub_date=story.pub_date,
                     place=place,
-                    confidence=_confidence(actor, recipient, pattern),
+                    confidence=_confidence(actor, recipient, trigger),
                     coder=CODER,
-                    explain=f"pattern {pattern.event_type}/{pattern.mode or '-'} {pattern.phrase!r}; "
+                    explain=f"{pattern.event_type}/{pattern.mode or '-'} by {trigger.source}; "
                     f"{trig.path} recipient:{recipient_how or '-'}; "
                     f"modality {assessment.cue or 'none'}",
                 )
@@ -685,7 +441,7 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
 _MUST = Pattern("REQUEST", None, "100", (), "must", "say", ("must",), False)
 
 
-def _reported_demands(sent: Span, trigger_tokens: set[int]) -> list[_Trigger]:
+def _reported_demands(sent: Span, trigger_tokens: set[int]) -> list[Trigger]:
     """ "X said (that) Y must/should do Z": a demand by X to Y (CAMEO 10), even when Z is no event word.
     When Z is an event ("must withdraw"), its own demanded event and derived REQUEST cover it."""
     found = []
@@ -696,9 +452,8 @@ def _reported_demands(sent: Span, trigger_tokens: set[int]) -> list[_Trigger]:
             modal = any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children)
             subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
             if clause.dep_ == "ccomp" and modal and subjects and clause.i not in trigger_tokens:
-                speakers, how = _subjects(verb)
-                found.append(_Trigger(verb, _MUST, speakers, [(_with_conjuncts(subjects[0]), "clause-subject")],
-                                      f"reported demand {verb.lemma_} [{how}]"))  # fmt: skip
+                found.append(Trigger(verb.i, verb.i + 1, _MUST, "reported demand"))
+                break
     return found
 
 
@@ -709,7 +464,7 @@ def _purpose_of_event(token: Token, trigger_tokens: set[int]) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
-def _by_actor(pattern: Pattern, actor: Actor | None, patterns: Patterns) -> Pattern:
+def _by_actor(pattern: Pattern, actor: Actor | None) -> Pattern:
     """CAMEO codes some actions by who does them: civilians or the opposition
     blocking roads or crossings protest (144); a state blockades (191)."""
     civilian = actor is not None and bool(set(actor.sector) & {"CVL", "OPP"})
@@ -735,27 +490,30 @@ def _same(a: Actor, b: Actor) -> bool:
     return own and a.country is not None and a.country == b.country
 
 
-def _confidence(actor: Actor | None, recipient: Actor | None, pattern: Pattern) -> float:
-    score = 0.45 if pattern.noun else 0.55
+def _confidence(actor: Actor | None, recipient: Actor | None, trigger: Trigger) -> float:
+    pattern = trigger.pattern
+    score = (0.45 if pattern.noun else 0.55) * min(1.0, trigger.score / 0.8)
     score += 0.2 * (actor.confidence if actor else 0.0)
     score += 0.1 * (recipient.confidence if recipient else 0.0)
     score += 0.1 if pattern.words else 0.0
     return round(min(score, 0.95), 2)
 
 
-def code_doc(story: Story, doc: Doc, ctx: Context, patterns: Patterns) -> list[Event]:
-    """Every event of a parsed story, sentence by sentence.
+def code_doc(story: Story, doc: Doc, ctx: Context, coder: Coder | Patterns) -> list[Event]:
+    """Every event of a parsed story, sentence by sentence, from the triggers ``coder`` proposes
+    (a :class:`~tocsin.patterns.Patterns` lexicon stands for the rule coder over it).
 
     The sentence index counts sentences as :func:`tocsin.nlp.sentences` does
     (whitespace-only sentences are skipped), so ``sentence_id`` matches it.
     """
+    rules: Coder = RuleCoder(coder) if isinstance(coder, Patterns) else coder
     quotes = quote_spans(story.text)
     events: list[Event] = []
     index = 0
     for sent in doc.sents:
         if not sent.text.strip():
             continue
-        events += code_sentence(sent, index, story, ctx, patterns, quotes)
+        events += code_sentence(sent, index, story, ctx, rules, quotes)
         index += 1
     return events
 

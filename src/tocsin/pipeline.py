@@ -23,8 +23,9 @@ from sqlalchemy import Engine
 from . import dedup, nlp, scale, store
 from .clean import clean_story
 from .errors import ConfigError, InputError, StoreError
-from .events import Patterns, code_doc, load_patterns, story_context
+from .events import code_doc, story_context
 from .kb import KnowledgeBase, load_kb
+from .patterns import Patterns, load_patterns
 from .quotes import extract_quotes
 from .readers import parse_date, read, story_from_record
 from .records import Event, Problem, Quote, Story

@@ -1,0 +1,215 @@
+"""Event patterns: the words that carry each PLOVER event, loaded from data, and matching them.
+
+A :class:`Pattern` is one way English says an event (a verb phrase or an event
+noun) with its coding and its argument structure: which prepositions carry the
+recipient, whether a noun's of-phrase does the event or undergoes it, and whether
+conjoined actors do it to each other (``symmetric``: "Serbia and Kosovo
+normalized relations"). The shipped patterns are ``data/patterns.yaml`` and every
+file in ``data/lexicon/``; users add their own files, which win.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from spacy.tokens import Token
+
+from .errors import ConfigError
+from .ontology import Ontology, load_ontology
+
+# Verbs that only carry an event noun ("hold talks", "impose sanctions"): the noun is the event.
+LIGHT_VERBS = frozenset(
+    "hold have launch carry conduct stage impose offer provide give send order begin start continue resume approve "
+    "grant extend pledge promise make take unveil deliver announce seek propose reach sign step mount wage "
+    "slap adopt agree call intensify escalate accept organize organise declare observe join lead end".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One way of saying an event: a phrase and the coding it gets."""
+
+    event_type: str
+    mode: str | None
+    cameo: str
+    context: tuple[str, ...]
+    phrase: str
+    head: str
+    words: tuple[str, ...]
+    noun: bool
+    recipient: tuple[str, ...] = ()  # prepositions that carry the recipient, tried first
+    of_actor: bool = False  # a noun's of-phrase does it ("the withdrawal of troops"), not undergoes it
+    symmetric: bool = False  # conjoined actors do it to each other ("A and B exchanged prisoners")
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Verb patterns by lemma (longest phrase first) and noun patterns by key."""
+
+    verbs: dict[str, list[Pattern]] = field(default_factory=dict)
+    nouns: dict[str, Pattern] = field(default_factory=dict)
+
+
+_KEYS = frozenset("mode cameo context verbs nouns recipient of_actor symmetric".split())
+
+
+def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a patterns file maps event types to lists of entries")
+    for type_name, entries in data.items():
+        try:
+            event_type = ontology.canonical(str(type_name))
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from exc
+        if not isinstance(entries, list):
+            raise ConfigError(f"{source}: {type_name}: expected a list of entries")
+        for number, entry in enumerate(entries, start=1):
+            where = f"{source}: {type_name} entry {number}"
+            if not isinstance(entry, dict) or not (entry.get("verbs") or entry.get("nouns")):
+                raise ConfigError(f"{where}: an entry needs 'verbs' or 'nouns'")
+            unknown = sorted(set(entry) - _KEYS)
+            if unknown:
+                raise ConfigError(f"{where}: unknown field {unknown[0]!r} (fields: {', '.join(sorted(_KEYS))})")
+            mode = entry.get("mode")
+            if mode is not None and (event_type, mode) not in ontology.modes:
+                raise ConfigError(f"{where}: field 'mode': {mode!r} is not a mode of {event_type}")
+            cameo = str(entry.get("cameo") or ontology.code_for(event_type, mode))
+            if cameo not in ontology.cameo:
+                raise ConfigError(f"{where}: field 'cameo': {cameo!r} is not a CAMEO code")
+            context = tuple(entry.get("context") or ())
+            recipient = tuple(str(p).lower() for p in entry.get("recipient") or ())
+            of_actor, symmetric = bool(entry.get("of_actor")), bool(entry.get("symmetric"))
+            for phrase in entry.get("verbs") or ():
+                words = str(phrase).lower().split()
+                head, rest = words[0], tuple(words[1:])
+                yield Pattern(
+                    event_type, mode, cameo, context, str(phrase), head, rest, False, recipient, of_actor, symmetric
+                )
+            for phrase in entry.get("nouns") or ():
+                key = str(phrase).lower()
+                head, rest = key.split()[-1], tuple(key.split()[:-1])
+                yield Pattern(event_type, mode, cameo, context, key, head, rest, True, recipient, of_actor, symmetric)
+
+
+@functools.cache
+def load_patterns(extra: tuple[str, ...] = ()) -> Patterns:
+    """The shipped patterns, with the user's files first (so theirs win).
+
+    Raises:
+        ConfigError: a pattern file is malformed; the message names file, type and entry.
+    """
+    ontology = load_ontology()
+    patterns = Patterns()
+    sources = [(Path(p).read_text(encoding="utf-8"), p) for p in extra]
+    data_dir = resources.files("tocsin") / "data"
+    sources.append(((data_dir / "patterns.yaml").read_text(encoding="utf-8"), "patterns.yaml"))
+    lexicon = sorted((f for f in (data_dir / "lexicon").iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+    sources += [(f.read_text(encoding="utf-8"), f"lexicon/{f.name}") for f in lexicon]
+    for text, source in sources:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{source}: not valid YAML: {exc}") from exc
+        for pattern in _entries(data, source, ontology):
+            if pattern.noun:
+                patterns.nouns.setdefault(pattern.phrase, pattern)
+            else:
+                patterns.verbs.setdefault(pattern.head, []).append(pattern)
+    for head, found in patterns.verbs.items():
+        # the longest phrase wins; among equals the first loaded (user files first)
+        patterns.verbs[head] = sorted(found, key=lambda p: -len(p.words))
+    return patterns
+
+
+# --- triggers ----------------------------------------------------------------------
+
+
+def _dependent_lemmas(token: Token) -> dict[str, Token]:
+    """Lemmas (and lower-case words) of a verb's dependents, two levels down."""
+    found: dict[str, Token] = {}
+    for child in token.children:
+        tokens = [child, *child.children]
+        if child.dep_ == "dobj":
+            # words inside the object's phrase: "suspended part of a military aid program"
+            tokens += [t for t in child.subtree if t.dep_ in ("compound", "amod", "pobj") and t.i - child.i < 6]
+        for t in tokens:
+            if t.i != token.i:
+                for form in _forms(t):
+                    found.setdefault(form, t)
+    return found
+
+
+def _forms(token: Token) -> tuple[str, ...]:
+    """Lemma, lower-case form and a naive singular: the small model's lemmatizer
+    sometimes misses plurals ("bases" → "basis")."""
+    lower = token.lower_
+    singular = lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
+    return (token.lemma_.lower(), lower, singular)
+
+
+def verb_forms(token: Token) -> tuple[str, ...]:
+    """The lemma, then base forms guessed from the surface: the small model's
+    lemmatizer misses some ("staged" → "stag"), and a missed verb is a missed event."""
+    low = token.lower_
+    forms = [token.lemma_.lower(), low]
+    if low.endswith("ied"):
+        forms.append(low[:-3] + "y")  # tried → try
+    if low.endswith("ed"):
+        forms += [low[:-1], low[:-2], low[:-3]]  # staged → stage, walked → walk, stopped → stop
+    if low.endswith("ing"):
+        forms += [low[:-3], low[:-3] + "e", low[:-4]]  # walking, staging, stopping
+    if low.endswith("s"):
+        forms += [low[:-1], low[:-2]]
+    return tuple(dict.fromkeys(f for f in forms if len(f) > 1))
+
+
+def is_light(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX") and any(f in LIGHT_VERBS for f in verb_forms(token))
+
+
+def match_verb(token: Token, patterns: Patterns) -> tuple[Pattern, list[Token]] | None:
+    """The longest verb pattern this token starts, with the dependents it used."""
+    candidates = next((patterns.verbs[f] for f in verb_forms(token) if f in patterns.verbs), None)
+    if not candidates:
+        return None
+    deps = _dependent_lemmas(token) if any(p.words for p in candidates) else {}
+    for pattern in candidates:
+        if all(w in deps for w in pattern.words):
+            return pattern, [deps[w] for w in pattern.words]
+    return None
+
+
+def _hyphenated(token: Token) -> str | None:
+    doc = token.doc
+    i = token.i
+    if i >= 2 and doc[i - 1].text == "-" and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_:
+        return f"{doc[i - 2].lower_}-{token.lower_}"
+    return None
+
+
+def match_noun(token: Token, patterns: Patterns) -> Pattern | None:
+    """The event-noun pattern this token heads ("loan guarantee", "de-escalation")."""
+    lemma = token.lemma_.lower()
+    mods = [c for c in token.lefts if c.dep_ in ("compound", "amod", "nmod")]
+    keys = []
+    for mod in mods:
+        words = [t.lower_ for t in mod.subtree if t.i < token.i]
+        joined = "".join(t.text_with_ws for t in mod.subtree if t.i < token.i).strip().lower()
+        keys += [f"{joined} {lemma}", f"{joined} {token.lower_}", f"{' '.join(words)} {lemma}"]
+    hyphen = _hyphenated(token)
+    if hyphen:
+        keys.append(hyphen)
+    for prep in token.children:  # "expulsion of diplomats", "show of force"
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            keys += [f"{lemma} of {o.lemma_.lower()}" for o in prep.children if o.dep_ == "pobj"]
+    keys += [lemma, token.lower_]
+    for key in keys:
+        if key in patterns.nouns:
+            return patterns.nouns[key]
+    return None

@@ -1,0 +1,178 @@
+"""Triggers: the words of a sentence that say an event happened, and the seam for coders.
+
+A coder is anything with a ``name`` and ``find_triggers(sentence) -> list[Trigger]``.
+Everything after that (roles, modality, dates, places, the event records) runs once,
+in :mod:`tocsin.events`, on whatever triggers a coder proposes, so a learned coder
+or a user's own plugs in without touching the rest. :class:`RuleCoder` finds them
+with the patterns of :mod:`tocsin.patterns`; :func:`combined` puts coders together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from spacy.tokens import Span, Token
+
+from .modality import PERCEIVE
+from .patterns import Pattern, Patterns, is_light, match_noun, match_verb
+from .senses import rejected
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A proposed event: where it is said, what it is, and who proposed it how surely.
+
+    ``start``/``end`` are token offsets in the sentence's ``Doc`` (the head word
+    is ``start``); ``used`` are the offsets of the pattern's other words ("on" in
+    "call on"), which are never the recipient themselves.
+    """
+
+    start: int
+    end: int
+    pattern: Pattern
+    source: str  # "pattern 'call on'", "model backoff-1"
+    score: float = 1.0
+    used: tuple[int, ...] = ()
+
+    @property
+    def event_type(self) -> str:
+        """The PLOVER event type."""
+        return self.pattern.event_type
+
+    @property
+    def mode(self) -> str | None:
+        """The PLOVER mode, if the words say one."""
+        return self.pattern.mode
+
+    @property
+    def cameo(self) -> str:
+        """The CAMEO code."""
+        return self.pattern.cameo
+
+
+class Coder(Protocol):
+    """What proposes triggers. Roles and the rest are not its business."""
+
+    @property
+    def name(self) -> str:
+        """Who proposed a trigger, for ``explain``."""
+        ...
+
+    def find_triggers(self, sentence: Span) -> list[Trigger]:
+        """The triggers of one parsed sentence."""
+        ...
+
+
+_FIGURATIVE = frozenset(
+    "economic trade price currency information propaganda media culture cultural political legal tariff "
+    "diplomatic verbal war-of-words".split()
+)
+
+
+def _figurative(token: Token) -> bool:
+    """ "An economic war", "a trade war", "a propaganda offensive": not armed conflict."""
+    return any(c.lower_ in _FIGURATIVE for c in token.children if c.dep_ in ("amod", "compound"))
+
+
+def noun_is_event(token: Token) -> bool:
+    """Is an event noun used as an event here, rather than mentioned in passing?"""
+    head = token.head
+    if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children) and head.lemma_ not in PERCEIVE:
+        return False  # "poses no threat to NATO": an assessment; "has seen no withdrawal" is an event, negated
+    if any(c.dep_ == "poss" for c in token.children):
+        return True
+    if any(
+        c.dep_ == "prep" and c.lower_ in ("with", "against", "on", "by", "between", "to", "from")
+        for c in token.children
+    ):
+        return True
+    if token.dep_ in ("dobj", "nsubjpass", "attr") and (is_light(head) or head.lemma_ in PERCEIVE):
+        return True
+    if token.dep_ == "pobj" and head.dep_ == "prep" and is_light(head.head):
+        return True  # "agreed on a ceasefire", "called for talks"
+    # "no sign of withdrawal", "evidence of shelling"
+    return (
+        token.dep_ == "pobj"
+        and head.lower_ == "of"
+        and head.head.lemma_ in ("sign", "evidence", "indication", "report")
+    )
+
+
+def is_verb(token: Token) -> bool:
+    """A verb, including ones the tagger calls a verb but the parser does not."""
+    return token.pos_ in ("VERB", "AUX") or (token.tag_.startswith("VB") and token.pos_ != "PROPN")
+
+
+@dataclass(frozen=True)
+class RuleCoder:
+    """Triggers from the pattern lexicon: verb phrases first, then event nouns."""
+
+    patterns: Patterns
+    name: str = "rules"
+
+    def find_triggers(self, sentence: Span) -> list[Trigger]:
+        """Verb and noun triggers of ``sentence``, minus figurative and non-political senses."""
+        found: list[Trigger] = []
+        consumed: set[int] = set()
+        for token in sentence:
+            if not is_verb(token):
+                continue
+            match = match_verb(token, self.patterns)
+            if match is None:
+                continue
+            pattern, used = match
+            consumed.update(t.i for t in used)
+            # an event noun carried by a light verb is the event: "impose sanctions" → SANCTION
+            noun = next((c for c in token.children if c.dep_ == "dobj" and c.i not in consumed), None)
+            if noun is not None and is_light(token) and match_noun(noun, self.patterns) and not pattern.words:
+                continue
+            if rejected(token, pattern) is None:
+                found.append(_trigger(token, pattern, tuple(t.i for t in used)))
+        verb_triggers = {t.start for t in found if not is_light(sentence.doc[t.start])}
+        for token in sentence:
+            if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
+                continue
+            noun_pattern = match_noun(token, self.patterns)
+            if noun_pattern is None or not noun_is_event(token) or _figurative(token):
+                continue
+            governor = token.head.head if token.dep_ == "pobj" else token.head
+            if governor.i in verb_triggers and token.dep_ in ("dobj", "pobj"):
+                continue  # the topic of another event ("rejected demands", "condemned the invasion")
+            if rejected(token, noun_pattern) is None:
+                found.append(_trigger(token, noun_pattern, ()))
+        return found
+
+
+def _trigger(token: Token, pattern: Pattern, used: tuple[int, ...]) -> Trigger:
+    score = 0.9 if pattern.words else 0.8
+    return Trigger(
+        token.i, token.i + 1, pattern, f"pattern {pattern.phrase!r}", score if not pattern.noun else 0.7, used
+    )
+
+
+@dataclass(frozen=True)
+class Combined:
+    """Several coders as one: the first coder's trigger wins where two propose the same word."""
+
+    coders: Sequence[Coder]
+    name: str = "combined"
+
+    def find_triggers(self, sentence: Span) -> list[Trigger]:
+        """Every coder's triggers, without two on one word."""
+        taken: set[int] = set()
+        out: list[Trigger] = []
+        for coder in self.coders:
+            for trigger in coder.find_triggers(sentence):
+                if trigger.start not in taken:
+                    taken.add(trigger.start)
+                    out.append(trigger)
+        return sorted(out, key=lambda t: t.start)
+
+
+def combined(*coders: Coder) -> Coder:
+    """One coder from several, in order of trust."""
+    if len(coders) == 1:
+        return coders[0]
+    return Combined(tuple(coders), "+".join(c.name for c in coders))
