@@ -141,6 +141,7 @@ class Context:
     day: date | None
     memory: Memory = field(default_factory=Memory)
     cache: dict[int, Actor | None] = field(default_factory=dict)
+    focus: str | None = None  # the country the story is about, for sides whose country it leaves unsaid
 
 
 def _span_actor(span: Span | Token, **values: object) -> Actor:
@@ -386,10 +387,14 @@ def _describe(token: Token, ctx: Context) -> _Description:
     """Country, sector and group from a phrase's modifiers, "of" phrase and apposition."""
     country = group = role = None
     body: Entry | None = None
+    owner_country = None  # "his Egyptian counterpart": the adjective says more than the owner
     for mod in token.subtree:
         if mod.i >= token.i or mod.head.i > token.i or mod.dep_ not in ("amod", "compound", "poss", "nmod"):
             continue
         found, found_group = _modifier_country(mod, ctx)
+        if mod.dep_ == "poss" and mod.lower_ in PRONOUNS:
+            owner_country = owner_country or found
+            found = None
         country, group = country or found, group or found_group
         if body is None and mod.dep_ in ("compound", "nmod"):
             ent = entity_of(mod)
@@ -406,6 +411,7 @@ def _describe(token: Token, ctx: Context) -> _Description:
             inner = _describe(child, ctx)
             country, group = country or inner.country, group or inner.group
             role = role or inner.role
+    country = country or owner_country
     role = _role(token, ctx) or role
     sector = (ctx.kb.roles[role],) if role else ()
     return _Description(country=country, sector=sector, group=group, role=role, body=body)
@@ -500,3 +506,44 @@ def mentions(tokens: Span | Doc, ctx: Context) -> list[Actor]:
             if actor is not None:
                 found.append(actor)
     return found
+
+
+_PAIR_NOUNS = frozenset(
+    "side country nation party neighbour neighbor leader government state rival capital power foe".split()
+)
+
+
+def pair_referents(token: Token, ctx: Context, exclude: str | None = None) -> list[Actor]:
+    """The two parties that "both countries", "the two sides" or "both" stand for: the last two
+    countries the story named (other than ``exclude``, the event's other side), or nothing."""
+    quantified = any(c.lower_ in ("both", "two") for c in token.children if c.dep_ in ("det", "nummod", "predet"))
+    if not ((token.lemma_.lower() in _PAIR_NOUNS and quantified) or (token.lower_ == "both" and token.pos_ == "PRON")):
+        return []
+    found: dict[str, Actor] = {}
+    for actor in reversed(ctx.memory.actors[-30:]):
+        if actor.start >= token.idx or not actor.country or actor.country in (exclude, *found):
+            continue
+        found[actor.country] = actor
+        if len(found) == 2:
+            span = noun_phrase(token)
+            return [
+                replace(a, text=span.text, start=span.start_char, end=span.end_char, confidence=min(a.confidence, 0.6))
+                for a in reversed(found.values())
+            ]
+    return []
+
+
+_ARMED = frozenset("military army armed naval navy air defence defense security".split())
+
+
+def described_country(token: Token, ctx: Context) -> Actor | None:
+    """A side that is no actor by itself but whose words name a country: "Cambodian
+    military positions" (KHM, MIL), "Russian missiles" (RUS). Less sure than a resolved actor."""
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return None
+    found = _describe(token, ctx)
+    if not found.country:
+        return None
+    armed = any(t.lower_ in _ARMED for t in token.lefts if t.dep_ in ("amod", "compound"))
+    span = noun_phrase(token)
+    return _span_actor(span, country=found.country, sector=("MIL",) if armed else (), confidence=0.5)

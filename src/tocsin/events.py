@@ -20,6 +20,7 @@ For each sentence:
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -27,15 +28,15 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from .actors import PRONOUNS, REPORTING, Context, mentions, resolve
+from .actors import PRONOUNS, REPORTING, Context, described_country, mentions, pair_referents, resolve
 from .dates import resolve_when
 from .modality import ACCUSING, PERCEIVE, assess
-from .nlp import entities_in
+from .nlp import entities_in, entity_of
 from .ontology import Ontology, load_ontology
 from .patterns import Pattern, Patterns, is_light
-from .places import event_place
+from .places import event_place, lookup
 from .quotes import according_to, inside, quote_spans, reporting_verb, starting_in, subject_of
-from .records import Actor, Event, Story
+from .records import Actor, Event, Place, Story
 from .triggers import Coder, RuleCoder, Trigger
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
@@ -94,6 +95,9 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
     accused = _accused(verb)
     if accused is not None:
         return _with_conjuncts(accused), "accused-of"
+    if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ in ("VERB", "AUX"):
+        found, how = _subjects(verb.head.head)  # "retaliated by announcing tariffs": who retaliated announced
+        return found, f"{verb.head.lower_}-clause:{how}"
     return [], ""
 
 
@@ -141,6 +145,8 @@ def _objects(
             if child.dep_ != dep:
                 continue
             inside = [([inner], f"{dep}>{inner.dep_}") for inner in _inside(child)]
+            # "welcomed the announcement that Ukraine had agreed": the clause's subject
+            inside += [([c], f"{dep}>clause-subject") for c in _content_subjects(child)]
             if child in used:
                 # a pattern's own object names the recipient inside it ("imposed sanctions on
                 # Russia", "shared intelligence with Egypt"), or is one ("expelled Russian diplomats")
@@ -154,11 +160,24 @@ def _objects(
                     out.append((_with_conjuncts(obj), f"prep:{child.lower_}"))
                     out += [([inner], f"prep:{child.lower_}>{inner.dep_}") for inner in _inside(obj)]
     for child in verb.children:
-        if child.dep_ == "ccomp" and addressed_by_clause:
-            out += [(_with_conjuncts(c), "clause-subject") for c in child.children if c.dep_ in ("nsubj", "nsubjpass")]
-        elif child.dep_ == "xcomp":
-            out += [(tokens, f"xcomp>{how}") for tokens, how in _objects(child, [], ())]
+        subjects = [c for c in child.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if child.dep_ == "ccomp" and (addressed_by_clause or child.tag_ == "VB"):
+            # "demanded that the US cancel"; a bare clause: "helped Haiti rebuild", "made Serbia withdraw"
+            out += [(_with_conjuncts(c), "clause-subject") for c in subjects]
+        elif child.dep_ == "xcomp" or (child.dep_ == "advcl" and _infinitive(child)):
+            # "agreed to supply Kyiv", "pledged aid to help the Philippines"
+            out += [(tokens, f"{child.dep_}>{how}") for tokens, how in _objects(child, [], ())]
     return out
+
+
+def _content_subjects(noun: Token) -> list[Token]:
+    """Subjects of a noun's content clause: "the decision that Serbia would withdraw" → Serbia."""
+    clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(m.dep_ == "mark" for m in c.children)]
+    return [s for c in clauses for s in c.children if s.dep_ in ("nsubj", "nsubjpass")]
+
+
+def _infinitive(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token], str]:
@@ -309,12 +328,14 @@ def code_sentence(
         asserted = resolve(assessment.asserter, ctx) if assessment.asserter is not None else None
         if assessment.quote is not None and asserted is None:
             asserted = ctx.memory.speaker
-        resolved_actors: list[Actor | None] = [a for a in map(lambda t: resolve(t, ctx), trig.actors) if a] or [None]
-        recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx)
-        resolved_recipients: list[Actor | None] = [r for r in (resolve(t, ctx) for t in recipient_tokens) if r]
-        resolved_recipients = resolved_recipients or [None]
-        if resolved_actors == [None] and resolved_recipients == [None] and asserted is None:
+        actors = [a for t in trig.actors for a in _parties(t, ctx)]
+        exclude = actors[0].country if actors else None
+        recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
+        recipients = [r for t in recipient_tokens for r in _parties(t, ctx, exclude)]
+        if not actors and not recipients and asserted is None:
             continue  # nobody does anything to anybody: not an event we can code
+        if not recipients and trigger.pattern.needs_recipient:
+            continue  # "helped explain": the word is an event only when someone undergoes it
         date_text = _date_text(sent, token)
         day, precision = None, None
         if story.pub_date is not None:
@@ -323,13 +344,17 @@ def code_sentence(
             # no date said: the story's publication date stands in, flagged so nobody takes it for a said date
             day, precision = resolved or (story.pub_date, "fallback")
             date_text = date_text if resolved else None
-        resolved_actors = [_inherit_country(a, asserted) for a in resolved_actors]
         used = {t.i for t in trig.actors + recipient_tokens}
         place = event_place(token, sent, used)
-        pattern = _by_actor(trigger.pattern, resolved_actors[0])
-        for actor, recipient in itertools.islice(itertools.product(resolved_actors, resolved_recipients), 4):
-            if actor is not None and recipient is not None and _same(actor, recipient):
-                recipient = None
+        actors = [_where_acting(_inherit_country(a, asserted) or a, place) for a in actors]
+        recipients = [_domestic(_where_acting(r, place), actors) for r in recipients]
+        actors = [_focused(a, ctx.focus) for a in actors]
+        recipients = [_focused(r, ctx.focus) for r in recipients]
+        pattern = _by_actor(trigger.pattern, actors[0] if actors else None)
+        # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
+        paired = any(pair_referents(t, ctx) for t in trig.actors)
+        mutual = pattern.symmetric or paired or any(_is_each_other(t) for t in recipient_tokens)
+        for actor, recipient in _dyads(actors, recipients, mutual)[:4]:
             events.append(
                 Event(
                     id=f"{story.id}-s{index}-e{len(events) + 1}",
@@ -473,12 +498,97 @@ def _by_actor(pattern: Pattern, actor: Actor | None) -> Pattern:
     return pattern
 
 
-def _first_actors(candidates: list[tuple[list[Token], str]], ctx: Context) -> tuple[list[Token], str]:
-    """The first candidate group in which some token resolves to an actor."""
+def _first_actors(
+    candidates: list[tuple[list[Token], str]], ctx: Context, exclude: str | None
+) -> tuple[list[Token], str]:
+    """The first candidate group in which some token resolves to an actor, else the first
+    whose words imply a country ("Cambodian positions", "strikes on Kharkiv")."""
+    for tokens, how in candidates:  # someone other than the actor first: "recalled its envoy from Bogota"
+        if any(_other(resolve(t, ctx), exclude) or pair_referents(t, ctx, exclude) for t in tokens):
+            return tokens, how
     for tokens, how in candidates:
         if any(resolve(t, ctx) is not None for t in tokens):
             return tokens, how
+    for tokens, how in candidates:
+        if any(_implied(t, ctx) is not None for t in tokens):
+            return tokens, f"{how}:implied"
     return [], ""
+
+
+def _other(actor: Actor | None, country: str | None) -> bool:
+    return actor is not None and (country is None or actor.country != country)
+
+
+def _parties(token: Token, ctx: Context, exclude: str | None = None) -> list[Actor]:
+    """The actors a role's head word stands for: the two parties of "both countries" (other
+    than ``exclude``), the actor it resolves to, or the country its words imply."""
+    pair = pair_referents(token, ctx, exclude)
+    if pair:
+        return pair
+    actor = resolve(token, ctx) or _implied(token, ctx)
+    return [actor] if actor is not None else []
+
+
+def _implied(token: Token, ctx: Context) -> Actor | None:
+    """A country the words imply without naming an actor: a nationality adjective
+    ("Cambodian positions") or a place that stands for its country ("strikes on Kharkiv")."""
+    described = described_country(token, ctx)
+    if described is not None:
+        return described
+    ent = entity_of(token)
+    if (ent is None or ent.label_ not in ("GPE", "LOC", "FAC")) and token.pos_ != "PROPN":
+        return None
+    text = ent.text if ent is not None else token.text
+    place = lookup(text)
+    if place is None or place.country is None:
+        return None
+    start = ent.start_char if ent is not None else token.idx
+    return Actor(text=text, country=place.country, confidence=0.5, start=start, end=start + len(text))
+
+
+def _where_acting(actor: Actor, place: Place | None) -> Actor:
+    """ "Police dispersed protesters in Dhaka": an unnamed state or social actor takes the
+    country where it acts (CAMEO practice), with less confidence."""
+    if actor.country or actor.group or not actor.sector or place is None or not place.country:
+        return actor
+    return replace(actor, country=place.country, confidence=min(actor.confidence, 0.5))
+
+
+_DOMESTIC = frozenset({"GOV", "JUD", "COP", "LEG"})
+
+
+def _domestic(recipient: Actor, actors: list[Actor]) -> Actor:
+    """ "A Phnom Penh court charged the journalist": a court, police or government acts on people
+    of its own country unless the text says otherwise, so an unnamed recipient takes its country."""
+    actor = actors[0] if actors else None
+    if recipient.country or recipient.group or not recipient.sector or actor is None or not actor.country:
+        return recipient
+    if not set(actor.sector) & _DOMESTIC:
+        return recipient
+    return replace(recipient, country=actor.country, confidence=min(recipient.confidence, 0.4))
+
+
+def _is_each_other(token: Token) -> bool:
+    """ "Each other", "one another", "the other" (of two sides just named)."""
+    return token.lower_ in ("other", "another") and any(c.lower_ in ("each", "one", "the") for c in token.lefts)
+
+
+def _dyads(actors: list[Actor], recipients: list[Actor], mutual: bool) -> list[tuple[Actor | None, Actor | None]]:
+    """Actor-recipient pairs: every actor with every recipient; for a mutual act of several
+    actors and no recipient ("Serbia and Kosovo normalized relations"), each with the others."""
+    if mutual and len(actors) >= 2 and not any(r.country for r in recipients):
+        mutual_pairs: list[tuple[Actor | None, Actor | None]] = [
+            (a, b) for a in actors for b in actors if (a.country, a.kb_id, a.text) != (b.country, b.kb_id, b.text)
+        ]
+        return mutual_pairs or [(actors[0], None)]
+    pairs: list[tuple[Actor | None, Actor | None]] = []
+    sides: tuple[list[Actor | None], list[Actor | None]] = ([*actors] or [None], [*recipients] or [None])
+    for actor, recipient in itertools.product(*sides):
+        if actor is not None and recipient is not None and _same(actor, recipient):
+            recipient = None  # no event from an actor to itself
+        if (actor, recipient) not in pairs:
+            pairs.append((actor, recipient))
+    return pairs
 
 
 def _same(a: Actor, b: Actor) -> bool:
@@ -507,6 +617,7 @@ def code_doc(story: Story, doc: Doc, ctx: Context, coder: Coder | Patterns) -> l
     (whitespace-only sentences are skipped), so ``sentence_id`` matches it.
     """
     rules: Coder = RuleCoder(coder) if isinstance(coder, Patterns) else coder
+    ctx = replace(ctx, focus=story_focus(doc, ctx))
     quotes = quote_spans(story.text)
     events: list[Event] = []
     index = 0
@@ -516,6 +627,30 @@ def code_doc(story: Story, doc: Doc, ctx: Context, coder: Coder | Patterns) -> l
         events += code_sentence(sent, index, story, ctx, rules, quotes)
         index += 1
     return events
+
+
+def story_focus(doc: Doc, ctx: Context) -> str | None:
+    """The country a story is about: the one its places and nationality words name most,
+    if it is at least twice named and at least 40% of such mentions."""
+    counts: Counter[str] = Counter()
+    for ent in doc.ents:
+        if ent.label_ in ("GPE", "NORP", "LOC"):
+            place = None if ctx.kb.country_of(ent.text) else lookup(ent.text)
+            country = ctx.kb.country_of(ent.text) or (place.country if place else None)
+            if country:
+                counts[country] += 1
+    if not counts:
+        return None
+    country, n = counts.most_common(1)[0]
+    return country if n >= 2 and n >= 0.4 * sum(counts.values()) else None
+
+
+def _focused(side: Actor, focus: str | None) -> Actor:
+    """A person, body or group of people the story does not place ("opposition parties",
+    "the union") is taken to be of the country the story is about, with little confidence."""
+    if side.country or side.group or focus is None or not (side.sector or side.name):
+        return side
+    return replace(side, country=focus, confidence=min(side.confidence, 0.3))
 
 
 def story_context(story: Story, kb: Any) -> Context:

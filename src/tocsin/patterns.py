@@ -46,6 +46,7 @@ class Pattern:
     recipient: tuple[str, ...] = ()  # prepositions that carry the recipient, tried first
     of_actor: bool = False  # a noun's of-phrase does it ("the withdrawal of troops"), not undergoes it
     symmetric: bool = False  # conjoined actors do it to each other ("A and B exchanged prisoners")
+    needs_recipient: bool = False  # an event only when someone undergoes it ("helped Haiti", not "helped explain")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Patterns:
     nouns: dict[str, Pattern] = field(default_factory=dict)
 
 
-_KEYS = frozenset("mode cameo context verbs nouns recipient of_actor symmetric".split())
+_KEYS = frozenset("mode cameo context verbs nouns recipient of_actor symmetric needs_recipient".split())
 
 
 def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
@@ -84,17 +85,15 @@ def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
                 raise ConfigError(f"{where}: field 'cameo': {cameo!r} is not a CAMEO code")
             context = tuple(entry.get("context") or ())
             recipient = tuple(str(p).lower() for p in entry.get("recipient") or ())
-            of_actor, symmetric = bool(entry.get("of_actor")), bool(entry.get("symmetric"))
+            flags = (bool(entry.get("of_actor")), bool(entry.get("symmetric")), bool(entry.get("needs_recipient")))
             for phrase in entry.get("verbs") or ():
                 words = str(phrase).lower().split()
                 head, rest = words[0], tuple(words[1:])
-                yield Pattern(
-                    event_type, mode, cameo, context, str(phrase), head, rest, False, recipient, of_actor, symmetric
-                )
+                yield Pattern(event_type, mode, cameo, context, str(phrase), head, rest, False, recipient, *flags)
             for phrase in entry.get("nouns") or ():
                 key = str(phrase).lower()
                 head, rest = key.split()[-1], tuple(key.split()[:-1])
-                yield Pattern(event_type, mode, cameo, context, key, head, rest, True, recipient, of_actor, symmetric)
+                yield Pattern(event_type, mode, cameo, context, key, head, rest, True, recipient, *flags)
 
 
 @functools.cache
