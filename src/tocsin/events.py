@@ -195,9 +195,8 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
                 continue
             if child.lower_ == "by" and not actors:
                 actors, how = _with_conjuncts(objs[0]), [*how, "by"]
-            elif child.lower_ == "between":
-                pair = _with_conjuncts(objs[0])
-                actors, recipients, how = pair[:1], pair[1:2], [*how, "between"]
+            elif child.lower_ == "between":  # "talks between Kyiv and Moscow": each with the other
+                actors, how = _with_conjuncts(objs[0])[:2], [*how, "between"]
             elif child.lower_ == "of" and pattern.of_actor and not actors:
                 actors, how = _with_conjuncts(objs[0]), [*how, "of-subject"]
             elif child.lower_ in (*_RECIPIENT_PREPS, "of") and not recipients:
@@ -352,7 +351,7 @@ def code_sentence(
         recipients = [_focused(r, ctx.focus) for r in recipients]
         pattern = _by_actor(trigger.pattern, actors[0] if actors else None)
         # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
-        paired = any(pair_referents(t, ctx) for t in trig.actors)
+        paired = "between" in trig.path or any(pair_referents(t, ctx) for t in trig.actors)
         mutual = pattern.symmetric or paired or any(_is_each_other(t) for t in recipient_tokens)
         for actor, recipient in _dyads(actors, recipients, mutual)[:4]:
             events.append(

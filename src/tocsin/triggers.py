@@ -71,8 +71,14 @@ _FIGURATIVE = frozenset(
 )
 
 
-def _figurative(token: Token) -> bool:
-    """ "An economic war", "a trade war", "a propaganda offensive": not armed conflict."""
+_FORCE = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "THREATEN"})
+
+
+def _figurative(token: Token, pattern: Pattern) -> bool:
+    """ "An economic war", "a trade war", "a propaganda offensive": not armed conflict
+    (but "economic cooperation" is cooperation)."""
+    if pattern.event_type not in _FORCE:
+        return False
     return any(c.lower_ in _FIGURATIVE for c in token.children if c.dep_ in ("amod", "compound"))
 
 
@@ -130,16 +136,12 @@ class RuleCoder:
                 continue
             if rejected(token, pattern) is None:
                 found.append(_trigger(token, pattern, tuple(t.i for t in used)))
-        verb_triggers = {t.start for t in found if not is_light(sentence.doc[t.start])}
         for token in sentence:
             if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
                 continue
             noun_pattern = match_noun(token, self.patterns)
-            if noun_pattern is None or not noun_is_event(token) or _figurative(token):
+            if noun_pattern is None or not noun_is_event(token) or _figurative(token, noun_pattern):
                 continue
-            governor = token.head.head if token.dep_ == "pobj" else token.head
-            if governor.i in verb_triggers and token.dep_ in ("dobj", "pobj"):
-                continue  # the topic of another event ("rejected demands", "condemned the invasion")
             if rejected(token, noun_pattern) is None:
                 found.append(_trigger(token, noun_pattern, ()))
         return found
