@@ -345,14 +345,16 @@ def code_sentence(
             date_text = date_text if resolved else None
         used = {t.i for t in trig.actors + recipient_tokens}
         place = event_place(token, sent, used)
-        actors = [_where_acting(_inherit_country(a, asserted) or a, place) for a in actors]
-        recipients = [_domestic(_where_acting(r, place), actors) for r in recipients]
-        actors = [_focused(a, ctx.focus) for a in actors]
-        recipients = [_focused(r, ctx.focus) for r in recipients]
+        actors = [_focused(_where_acting(_inherit_country(a, asserted) or a, place), ctx.focus) for a in actors]
+        recipients = [_focused(_domestic(_where_acting(r, place), actors), ctx.focus) for r in recipients]
         pattern = _by_actor(trigger.pattern, actors[0] if actors else None)
         # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
         paired = "between" in trig.path or any(pair_referents(t, ctx) for t in trig.actors)
         mutual = pattern.symmetric or paired or any(_is_each_other(t) for t in recipient_tokens)
+        if not recipients and actors and ctx.focus and not (mutual and len(actors) > 1):
+            # no one named on the receiving end: in a story about one country, that country (inferred)
+            recipients = [Actor(text="", country=ctx.focus, confidence=0.3)]
+            recipient_how = "inferred:story-country"
         for actor, recipient in _dyads(actors, recipients, mutual)[:4]:
             events.append(
                 Event(
@@ -595,7 +597,8 @@ def _same(a: Actor, b: Actor) -> bool:
     if a.start == b.start or (a.kb_id is not None and a.kb_id == b.kb_id and a.sector == b.sector):
         return True
     # "Taiwan put its forces on alert": a pronoun, or a phrase owned by one, of the actor's country
-    own = b.text.lower() in PRONOUNS or b.text.split()[0].lower() in ("its", "their", "his", "her", "our")
+    first = (b.text.split() or [""])[0].lower()
+    own = b.text.lower() in PRONOUNS or first in ("its", "their", "his", "her", "our")
     return own and a.country is not None and a.country == b.country
 
 
