@@ -351,7 +351,7 @@ def code_sentence(
         # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
         paired = "between" in trig.path or any(pair_referents(t, ctx) for t in trig.actors)
         mutual = pattern.symmetric or paired or any(_is_each_other(t) for t in recipient_tokens)
-        if not recipients and actors and ctx.focus and not (mutual and len(actors) > 1):
+        if not recipients and actors and not (mutual and len(actors) > 1) and _inferable(actors[0], ctx.focus, trig):
             # no one named on the receiving end: in a story about one country, that country (inferred)
             recipients = [Actor(text="", country=ctx.focus, confidence=0.3)]
             recipient_how = "inferred:story-country"
@@ -594,7 +594,9 @@ def _dyads(actors: list[Actor], recipients: list[Actor], mutual: bool) -> list[t
 
 def _same(a: Actor, b: Actor) -> bool:
     """The same actor twice ("Russia ... its troops"): no event from an actor to itself."""
-    if a.start == b.start or (a.kb_id is not None and a.kb_id == b.kb_id and a.sector == b.sector):
+    if (a.start, a.end) == (b.start, b.end) and b.end > b.start:
+        return True
+    if a.kb_id is not None and a.kb_id == b.kb_id and a.sector == b.sector:
         return True
     # "Taiwan put its forces on alert": a pronoun, or a phrase owned by one, of the actor's country
     first = (b.text.split() or [""])[0].lower()
@@ -653,6 +655,19 @@ def _focused(side: Actor, focus: str | None) -> Actor:
     if side.country or side.group or focus is None or not (side.sector or side.name):
         return side
     return replace(side, country=focus, confidence=min(side.confidence, 0.3))
+
+
+def _inferable(actor: Actor, focus: str | None, roles: _Roles) -> bool:
+    """May the story's country stand in for a recipient the sentence leaves unnamed? For a foreign
+    actor, when the sentence names no one at all on the receiving end ("the withdrawal of U.S.
+    troops", in a story about Afghanistan; but "Hungary criticised the package" is not aimed at the
+    story's country); for one of its own, only a body that acts at home (a court, the police,
+    parties), never the state or its army acting on itself ("Russian troops withdrew")."""
+    if focus is None or actor.country is None:
+        return False
+    if actor.country != focus:
+        return not roles.recipients
+    return bool(set(actor.sector) - {"MIL"})
 
 
 def story_context(story: Story, kb: Any) -> Context:
