@@ -23,7 +23,7 @@ import click
 
 from . import __version__
 from .errors import TocsinError
-from .pipeline import Summary, cleaned, code_parsed, parsed, run, undated
+from .pipeline import Summary, cleaned, coded_stories, run, undated
 from .records import Event, Problem
 from .settings import Settings
 
@@ -452,12 +452,12 @@ def code_command(
         click.echo("  ".join(f"{c:<12}" for c in TABLE_COLUMNS))
     try:
         with _stoppable():
-            for story, doc in parsed(sources, settings, summary, _day(pub_date)):
-                events = code_parsed(story, doc, settings)
+            for coded in coded_stories(sources, settings, summary, _day(pub_date)):
+                events = list(coded.events)
                 _emit(events, fmt, explain, writer)
                 summary.ok += 1
                 summary.events += len(events)
-                summary.add_undated(undated(story, events), len(events))
+                summary.add_undated(undated(coded.story, events), len(events))
     except TocsinError as exc:
         raise _fail(exc) from exc
     _report(summary)
@@ -497,16 +497,11 @@ def quotes_command(sources: tuple[str, ...], pub_date: Any, actors: tuple[str, .
 
         tocsin quotes stories.jsonl
     """
-    from .events import story_context
-    from .kb import load_kb
-    from .quotes import extract_quotes
-
     settings = _settings(actors, patterns)
     summary = Summary()
     try:
-        kb = load_kb(settings.files("actors"))
-        for story, doc in parsed(sources, settings, summary, _day(pub_date)):
-            for quote in extract_quotes(story, doc, story_context(story, kb)):
+        for coded in coded_stories(sources, settings, summary, _day(pub_date)):
+            for quote in coded.quotes:
                 click.echo(json.dumps(quote.to_dict(), ensure_ascii=False))
             summary.ok += 1
     except TocsinError as exc:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -28,15 +29,15 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from .actors import PRONOUNS, REPORTING, Context, described_country, mentions, pair_referents, resolve
+from .actors import PRONOUNS, REPORTING, Context, described_country, pair_referents, resolve
 from .dates import resolve_when
 from .modality import ACCUSING, PERCEIVE, assess
 from .nlp import entities_in, entity_of
 from .ontology import Ontology, load_ontology
 from .patterns import Pattern, Patterns, is_light
 from .places import event_place, lookup
-from .quotes import according_to, inside, quote_spans, reporting_verb, starting_in, subject_of
-from .records import Actor, Event, Place, Story
+from .quotes import according_to, extract_quotes, quote_spans
+from .records import Actor, Event, Place, Quote, Story
 from .triggers import Coder, RuleCoder, Trigger
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
@@ -283,29 +284,13 @@ def _inherit_country(actor: Actor | None, asserted: Actor | None) -> Actor | Non
     return actor
 
 
-def _set_speaker(sent: Span, quotes: list[tuple[int, int]], ctx: Context) -> None:
-    """Who speaks the quotation in this sentence: the subject of a reporting verb
-    outside the marks; a sentence wholly inside a quote keeps the last speaker."""
-    verb = reporting_verb(sent, quotes)
-    if verb is not None:
-        subject = subject_of(verb)
-        if subject is not None and subject.lower_ not in ("i", "we"):
-            ctx.memory.speaker = resolve(subject, ctx) or ctx.memory.speaker
-    elif not starting_in(quotes, sent.start_char, sent.end_char) and not inside(
-        quotes, sent.start_char + 1, sent.start_char + 2
-    ):
-        ctx.memory.speaker = None  # no quotation here: "we" is nobody we know
-
-
 def code_sentence(
-    sent: Span, index: int, story: Story, ctx: Context, coder: Coder, quotes: list[tuple[int, int]]
+    sent: Span, index: int, story: Story, ctx: Context, coder: Coder, attribution: Attribution
 ) -> list[Event]:
     """Events of one sentence (``index`` is its position in the story)."""
     ontology = load_ontology()
     according = according_to(sent)
-    _set_speaker(sent, quotes, ctx)
-    # Resolve mentions in reading order first, so pronouns see earlier mentions.
-    mentions(sent, ctx)
+    quotes = attribution.spans
     events: list[Event] = []
     text = sent.text
     start = sent.start_char + len(text) - len(text.lstrip())
@@ -324,9 +309,12 @@ def code_sentence(
         if _purpose_of_event(token, trigger_tokens) and assessment.modality in ("actual", "claimed"):
             # "used tear gas to disperse them": the aim of a coded event, not a second event done
             assessment = replace(assessment, modality="intended", cue="purpose")
-        asserted = resolve(assessment.asserter, ctx) if assessment.asserter is not None else None
-        if assessment.quote is not None and asserted is None:
-            asserted = ctx.memory.speaker
+        said = attribution.covering(token.idx, sent.start_char)
+        if said is not None:
+            asserted = said.speaker  # the speaker the quotations output names: the two never disagree
+        else:
+            asserted = resolve(assessment.asserter, ctx) if assessment.asserter is not None else None
+        asserted = _focused(asserted, ctx.focus) if asserted is not None else None
         actors = [a for t in trig.actors for a in _parties(t, ctx)]
         exclude = actors[0].country if actors else None
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
@@ -613,24 +601,52 @@ def _confidence(actor: Actor | None, recipient: Actor | None, trigger: Trigger) 
     return round(min(score, 0.95), 2)
 
 
-def code_doc(story: Story, doc: Doc, ctx: Context, coder: Coder | Patterns) -> list[Event]:
+def code_doc(
+    story: Story, doc: Doc, ctx: Context, coder: Coder | Patterns, quotes: Sequence[Quote] | None = None
+) -> list[Event]:
     """Every event of a parsed story, sentence by sentence, from the triggers ``coder`` proposes
     (a :class:`~tocsin.patterns.Patterns` lexicon stands for the rule coder over it).
+
+    ``quotes`` is the story's attribution pass (:func:`tocsin.quotes.extract_quotes` with the
+    same ``ctx``); events inside a quotation are asserted by its speaker. It is run here when
+    not given.
 
     The sentence index counts sentences as :func:`tocsin.nlp.sentences` does
     (whitespace-only sentences are skipped), so ``sentence_id`` matches it.
     """
     rules: Coder = RuleCoder(coder) if isinstance(coder, Patterns) else coder
     ctx = replace(ctx, focus=story_focus(doc, ctx))
-    quotes = quote_spans(story.text)
+    if quotes is None:
+        quotes = extract_quotes(story, doc, ctx)
+    attribution = Attribution(quote_spans(story.text), tuple(quotes))
     events: list[Event] = []
     index = 0
     for sent in doc.sents:
         if not sent.text.strip():
             continue
-        events += code_sentence(sent, index, story, ctx, rules, quotes)
+        events += code_sentence(sent, index, story, ctx, rules, attribution)
         index += 1
     return events
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A story's quotations (direct and indirect) and the spans of its quotation marks."""
+
+    spans: list[tuple[int, int]]
+    quotes: tuple[Quote, ...]
+
+    def covering(self, at: int, sentence_start: int) -> Quote | None:
+        """The quotation that says what stands at offset ``at``: the direct quote around it,
+        else the narrowest reported clause, else an "according to" in its sentence."""
+        direct = [q for q in self.quotes if q.direct and q.start <= at < q.end]
+        if direct:
+            return direct[0]
+        reported = [q for q in self.quotes if not q.direct and q.start <= at < q.end]
+        clauses = [q for q in reported if q.cue != "according to"]
+        if clauses:
+            return min(clauses, key=lambda q: q.end - q.start)
+        return next((q for q in reported if q.start <= sentence_start), None)
 
 
 def story_focus(doc: Doc, ctx: Context) -> str | None:

@@ -183,8 +183,43 @@ def _coder(settings: Settings) -> tuple[KnowledgeBase, Patterns]:
 
 def code_parsed(story: Story, doc: Doc, settings: Settings) -> list[Event]:
     """Events of one cleaned, parsed story."""
+    return list(analyse(story, doc, settings).events)
+
+
+def analyse(story: Story, doc: Doc, settings: Settings) -> Coded:
+    """Everything tocsin reads in one cleaned, parsed story: one attribution pass (quotations and
+    their speakers), then the events, whose ``asserted_by`` is read from that same pass."""
     kb, patterns = _coder(settings)
-    return code_doc(story, doc, story_context(story, kb), patterns)
+    ctx = story_context(story, kb)
+    found_quotes = extract_quotes(story, doc, ctx)
+    events = code_doc(story, doc, ctx, patterns, found_quotes)
+    return Coded(
+        story=story,
+        hash=content_hash(story),
+        sentences=tuple(nlp.sentences(story, doc)),
+        events=tuple(events),
+        quotes=tuple(found_quotes),
+        signature=dedup.signature(story.text).tobytes(),
+    )
+
+
+def process(stories: Iterable[Story], settings: Settings, n_process: int = 1) -> Iterator[Coded | Problem]:
+    """The one path from cleaned, checked stories to coded records: parse, attribute, code.
+
+    :func:`run`, :func:`code`, :func:`code_many`, :func:`quotes` and the CLI all go
+    through here. A story that fails becomes a :class:`Problem`; the rest go on.
+    """
+    parsed_stories = nlp.parse(stories, model=settings.model, n_process=n_process, batch_size=settings.batch_size)
+    for story, doc in parsed_stories:
+        try:
+            yield analyse(story, doc, settings)
+        except (ConfigError, StoreError):  # the settings or the machine, not the document
+            raise
+        except OSError as exc:  # the machine, not the document: a full disk stops the run
+            raise StoreError(f"cannot write temporary files: {exc} — free some space and run again") from exc
+        except Exception as exc:  # the per-document boundary: one story never stops a batch
+            log.exception("coding %s failed", story.id)
+            yield Problem(source=story.source or story.id, reason="failed", detail=f"{type(exc).__name__}: {exc}")
 
 
 def undated(story: Story, events: list[Event]) -> Problem | None:
@@ -257,20 +292,13 @@ def _code_many(stories: Iterable[StoryInput], settings: Settings, problems: list
             else:
                 yield item
 
-    for story, doc in nlp.parse(
-        inputs(), model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size
-    ):
-        try:
-            events = code_parsed(story, doc, settings)
-        except (ConfigError, StoreError):  # the settings or the machine, not the document
-            raise
-        except Exception as exc:  # the per-document boundary: one story never stops a batch
-            log.exception("coding %s failed", story.id)
-            report(Problem(source=story.source or story.id, reason="failed", detail=f"{type(exc).__name__}: {exc}"))
+    for item in process(inputs(), settings, settings.n_process):
+        if isinstance(item, Problem):
+            report(item)
             continue
-        if (warning := undated(story, events)) is not None:
+        if (warning := undated(item.story, list(item.events))) is not None:
             report(warning)
-        yield from events
+        yield from item.events
 
 
 def code(
@@ -322,20 +350,27 @@ def quotes(
         if problems is not None:
             problems.append(checked)
         return []
-    ((story, doc),) = nlp.parse([checked], model=settings.model)
-    kb, _ = _coder(settings)
-    return extract_quotes(story, doc, story_context(story, kb))
+    (item,) = process([checked], settings)
+    if isinstance(item, Problem):
+        log.warning("%s", item)
+        if problems is not None:
+            problems.append(item)
+        return []
+    return list(item.quotes)
 
 
-def parsed(
+def coded_stories(
     sources: Iterable[str | Path], settings: Settings, summary: Summary, pub_date: date | None = None
-) -> Iterator[tuple[Story, Doc]]:
-    """Read, clean and parse every source, streaming ``(story, doc)``; problems go to ``summary``.
-
-    ``pub_date`` dates the stories whose input carries no date.
-    """
+) -> Iterator[Coded]:
+    """Read, clean, parse and code every source, streaming what each story holds; problems go to
+    ``summary``. ``pub_date`` dates the stories whose input carries no date."""
     stories = _stories(cleaned(sources, settings, pub_date), summary)
-    return nlp.parse(stories, model=settings.model, n_process=settings.n_process, batch_size=settings.batch_size)
+    for item in process(stories, settings, settings.n_process):
+        if isinstance(item, Problem):
+            log.warning("%s", item)
+            summary.add(item)
+        else:
+            yield item
 
 
 def _stories(items: Iterable[Item], summary: Summary) -> Iterator[Story]:
@@ -358,7 +393,6 @@ def code_batch(batch: list[Story], settings: Settings) -> list[Coded | Problem]:
     Runs in worker processes (or Dask workers), so the process that writes the
     store only reads and writes; a story that fails becomes a Problem.
     """
-    kb, _ = _coder(settings)
     out: list[Coded | Problem] = []
     ready: list[Story] = []
     hashes: dict[int, str] = {}
@@ -368,25 +402,9 @@ def code_batch(batch: list[Story], settings: Settings) -> list[Coded | Problem]:
         else:
             ready.append(item)
             hashes[id(item)] = content_hash(raw)
-    for story, doc in nlp.parse(ready, model=settings.model, batch_size=settings.batch_size):
-        try:
-            events = code_parsed(story, doc, settings)
-            found_quotes = extract_quotes(story, doc, story_context(story, kb))
-            out.append(
-                Coded(
-                    story=story,
-                    hash=hashes[id(story)],
-                    sentences=tuple(nlp.sentences(story, doc)),
-                    events=tuple(events),
-                    quotes=tuple(found_quotes),
-                    signature=dedup.signature(story.text).tobytes(),
-                )
-            )
-        except OSError as exc:  # the machine, not the document: a full disk stops the run
-            raise StoreError(f"cannot write temporary files: {exc} — free some space and run again") from exc
-        except Exception as exc:  # the per-document boundary: one story never stops a batch
-            log.exception("coding %s failed", story.id)
-            out.append(Problem(source=story.source or story.id, reason="failed", detail=f"{type(exc).__name__}: {exc}"))
+    for coded in process(ready, settings):
+        # the store knows a story by the text as read, so a re-run skips it before cleaning
+        out.append(coded if isinstance(coded, Problem) else replace(coded, hash=hashes[id(coded.story)]))
     return out
 
 

@@ -123,6 +123,20 @@ def _speaker_token(sent: Span, spans: list[tuple[int, int]]) -> tuple[Token | No
     return (subject_of(verb), verb) if verb is not None else (None, None)
 
 
+def set_speaker(sent: Span, quotes: list[tuple[int, int]], ctx: Context) -> None:
+    """Who speaks the quotation in this sentence, for "we" and "I": the subject of a reporting
+    verb outside the marks; a sentence wholly inside a quote keeps the last speaker."""
+    verb = reporting_verb(sent, quotes)
+    if verb is not None:
+        subject = subject_of(verb)
+        if subject is not None and subject.lower_ not in ("i", "we"):
+            ctx.memory.speaker = resolve(subject, ctx) or ctx.memory.speaker
+    elif not starting_in(quotes, sent.start_char, sent.end_char) and not inside(
+        quotes, sent.start_char + 1, sent.start_char + 2
+    ):
+        ctx.memory.speaker = None  # no quotation here: "we" is nobody we know
+
+
 def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
     """Every direct and indirect quotation of a parsed story, in order, with speakers.
 
@@ -136,7 +150,8 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
     last: Actor | None = None
     last_sentence = -10
     for i, sent in enumerate(sents):
-        mentions(sent, ctx)
+        set_speaker(sent, spans, ctx)
+        mentions(sent, ctx)  # in reading order, so pronouns see earlier mentions and "we" the speaker
         subject, verb = _speaker_token(sent, spans)
         speaker = resolve(subject, ctx) if subject is not None else None
         for start, end in starting_in(spans, sent.start_char, sent.end_char):
@@ -154,6 +169,8 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                     cue_start = next_verb.idx
             if who is None and last is not None and i - last_sentence <= 1:
                 who, cue = last, cue or "(continued)"  # only when no other sentence came between
+            if who is None and ctx.memory.speaker is not None:
+                who, cue = ctx.memory.speaker, cue or "(continued)"  # a quotation running over sentences
             found.append(
                 Quote(
                     story_id=story.id,
