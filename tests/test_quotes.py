@@ -202,3 +202,26 @@ def test_quotes_span_lookups_match_a_scan(text: str) -> None:
         for end in range(start, min(len(text), start + 3) + 1):
             assert inside(spans, start, end) == next((s for s in spans if s[0] <= start and end <= s[1]), None)
             assert starting_in(spans, start, end) == [s for s in spans if start <= s[0] < end]
+
+
+STORY = (
+    "“Russian troops shelled Kharkiv again. They attacked our positions at dawn,” Ukraine's defence minister said.\n\n"
+    "Moscow denied the claim. “We did not attack anyone,” the Kremlin said, adding that its forces had withdrawn."
+)
+
+
+def test_quotes_speakers_and_asserted_by_come_from_one_attribution_pass() -> None:
+    from tocsin.nlp import parse
+    from tocsin.pipeline import analyse, clean
+    from tocsin.settings import Settings
+
+    story = clean(STORY, pub_date="2024-03-01")
+    ((story, doc),) = parse([story])
+    coded = analyse(story, doc, Settings())
+    direct = [q for q in coded.quotes if q.direct]
+    quoted = [e for e in coded.events if e.quote]
+    assert len(quoted) >= 3, "the story's quoted events were coded"
+    for event in quoted:
+        (around,) = [q for q in direct if q.start < event.span[1] and event.span[0] < q.end]
+        assert around.speaker is not None and event.asserted_by is not None, event.explain
+        assert (event.asserted_by.country, event.asserted_by.text) == (around.speaker.country, around.speaker.text)

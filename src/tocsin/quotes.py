@@ -118,6 +118,12 @@ def speaker(token: Token | None, ctx: Context) -> Actor | None:
     return resolve(token, ctx) if token is not None else None
 
 
+def _sentence_at(sents: list[Span], starts: list[int], offset: int) -> int | None:
+    """The index of the sentence holding character ``offset`` (``starts``: the sentences' first offsets)."""
+    i = bisect.bisect_right(starts, offset) - 1
+    return i if i >= 0 and offset <= sents[i].end_char else None
+
+
 def _speaker_token(sent: Span, spans: list[tuple[int, int]]) -> tuple[Token | None, Token | None]:
     verb = reporting_verb(sent, spans)
     return (subject_of(verb), verb) if verb is not None else (None, None)
@@ -146,6 +152,7 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
     """
     spans = quote_spans(story.text)
     sents = [s for s in doc.sents if s.text.strip()]
+    starts = [s.start_char for s in sents]
     found: list[Quote] = []
     last: Actor | None = None
     last_sentence = -10
@@ -157,6 +164,12 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
         for start, end in starting_in(spans, sent.start_char, sent.end_char):
             who, cue = speaker, verb.text if verb is not None else None
             cue_start = verb.idx if verb is not None else None
+            closing = _sentence_at(sents, starts, end)
+            if who is None and closing is not None and closing > i:
+                # “... Several sentences ...,” the minister said: the verb where the quotation closes
+                end_subject, end_verb = _speaker_token(sents[closing], spans)
+                if end_verb is not None and end_subject is not None:
+                    who, cue, cue_start = resolve(end_subject, ctx), end_verb.text, end_verb.idx
             if who is None and i > 0 and sents[i - 1].text.rstrip().endswith(":"):
                 prev_subject, prev_verb = _speaker_token(sents[i - 1], spans)
                 who = resolve(prev_subject, ctx) if prev_subject is not None else None

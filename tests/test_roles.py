@@ -1,0 +1,172 @@
+"""Who-to-whom rules on hand-made parses.
+
+Each test builds its ``Doc`` by hand (spaCy's own habit), so a rule is tested on
+the structure it is written for, whatever the statistical parser does with the
+sentence on a given day. A token is ``word/head/dep/pos/tag/lemma/ent``; heads
+are absolute token offsets, ``-`` leaves a field empty.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from spacy.tokens import Doc
+
+from tocsin.events import code_doc, story_context
+from tocsin.kb import load_kb
+from tocsin.patterns import load_patterns
+from tocsin.records import Event, Story
+
+
+def parse(nlp, *sentences: str) -> Doc:  # type: ignore[no-untyped-def]
+    """A Doc from sentences of ``word/head/dep/pos/tag/lemma/ent`` tokens (heads within the sentence)."""
+    words, heads, deps, pos, tags, lemmas, ents = [], [], [], [], [], [], []
+    for sentence in sentences:
+        offset = len(words)
+        for spec in sentence.split():
+            word, head, dep, p, tag, lemma, ent = spec.split("/")
+            words.append(word.replace("_", " "))
+            heads.append(offset + int(head))
+            deps.append(dep)
+            pos.append(p)
+            tags.append(tag)
+            lemmas.append(lemma if lemma != "-" else word.lower())
+            ents.append(ent if ent != "-" else "O")
+    spaces = [i + 1 < len(words) and words[i + 1] not in ".," for i in range(len(words))]
+    return Doc(
+        nlp.vocab,
+        words=words,
+        spaces=spaces,
+        heads=heads,
+        deps=deps,
+        pos=pos,
+        tags=tags,
+        lemmas=lemmas,
+        ents=ents,
+    )
+
+
+def coded(doc: Doc, day: date = date(2024, 5, 1)) -> list[Event]:
+    story = Story(id="hand", text=doc.text, pub_date=day)
+    return code_doc(story, doc, story_context(story, load_kb()), load_patterns())
+
+
+def dyads(events: list[Event], event_type: str) -> set[tuple[str | None, str | None]]:
+    return {
+        (e.actor.country if e.actor else None, e.recipient.country if e.recipient else None)
+        for e in events
+        if e.event_type == event_type
+    }
+
+
+@pytest.fixture
+def symmetric(nlp):  # type: ignore[no-untyped-def]
+    # Serbia and Kosovo normalized relations.
+    return parse(
+        nlp,
+        "Serbia/3/nsubj/PROPN/NNP/-/B-GPE and/0/cc/CCONJ/CC/-/- Kosovo/0/conj/PROPN/NNP/-/B-GPE "
+        "normalized/3/ROOT/VERB/VBD/normalize/- relations/3/dobj/NOUN/NNS/relation/- ./3/punct/PUNCT/./-/-",
+    )
+
+
+def test_roles_symmetric_pattern_gives_one_event_per_direction(symmetric: Doc) -> None:
+    assert dyads(coded(symmetric), "SUPPORT") == {("SRB", "XKX"), ("XKX", "SRB")}
+
+
+def test_roles_recipient_is_someone_other_than_the_actor_and_a_city_stands_for_its_country(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Venezuela recalled its ambassador from Bogota.
+    doc = parse(
+        nlp,
+        "Venezuela/1/nsubj/PROPN/NNP/-/B-GPE recalled/1/ROOT/VERB/VBD/recall/- its/3/poss/PRON/PRP$/-/- "
+        "ambassador/1/dobj/NOUN/NN/-/- from/1/prep/ADP/IN/-/- Bogota/4/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "SANCTION") == {("VEN", "COL")}
+
+
+def test_roles_purpose_clause_and_bare_clause_carry_the_recipient(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Japan pledged aid to help Haiti rebuild.
+    doc = parse(
+        nlp,
+        "Japan/1/nsubj/PROPN/NNP/-/B-GPE pledged/1/ROOT/VERB/VBD/pledge/- aid/1/dobj/NOUN/NN/-/- "
+        "to/4/aux/PART/TO/-/- help/1/advcl/VERB/VB/-/- Haiti/6/nsubj/PROPN/NNP/-/B-GPE "
+        "rebuild/4/ccomp/VERB/VB/-/- ./1/punct/PUNCT/./-/-",
+    )
+    assert ("JPN", "HTI") in dyads(coded(doc), "AID")
+
+
+def test_roles_both_countries_stands_for_the_two_named_before(nlp) -> None:  # type: ignore[no-untyped-def]
+    # India and Pakistan clashed. The UN called on both countries to talk.
+    doc = parse(
+        nlp,
+        "India/3/nsubj/PROPN/NNP/-/B-GPE and/0/cc/CCONJ/CC/-/- Pakistan/0/conj/PROPN/NNP/-/B-GPE "
+        "clashed/3/ROOT/VERB/VBD/clash/- ./3/punct/PUNCT/./-/-",
+        "The/1/det/DET/DT/-/- UN/2/nsubj/PROPN/NNP/-/B-ORG called/2/ROOT/VERB/VBD/call/- on/2/prep/ADP/IN/-/- "
+        "both/5/det/DET/DT/-/- countries/3/pobj/NOUN/NNS/country/- to/7/aux/PART/TO/-/- "
+        "talk/2/xcomp/VERB/VB/-/- ./2/punct/PUNCT/./-/-",
+    )
+    events = coded(doc)
+    assert dyads(events, "ASSAULT") == {("IND", "PAK"), ("PAK", "IND")}
+    assert dyads(events, "REQUEST") == {("UNO", "IND"), ("UNO", "PAK")}
+
+
+def test_roles_unnamed_sides_take_the_country_where_they_act(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Police dispersed protesters in Dhaka.
+    doc = parse(
+        nlp,
+        "Police/1/nsubj/NOUN/NNS/police/- dispersed/1/ROOT/VERB/VBD/disperse/- protesters/1/dobj/NOUN/NNS/protester/- "
+        "in/1/prep/ADP/IN/-/- Dhaka/3/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "ASSAULT") == {("BGD", "BGD")}
+
+
+def test_roles_nationality_adjective_gives_the_recipient_country(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Thai troops bombed Cambodian positions.
+    doc = parse(
+        nlp,
+        "Thai/1/amod/ADJ/JJ/-/B-NORP troops/2/nsubj/NOUN/NNS/troop/- bombed/2/ROOT/VERB/VBD/bomb/- "
+        "Cambodian/4/amod/ADJ/JJ/-/B-NORP positions/2/dobj/NOUN/NNS/position/- ./2/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "ASSAULT") == {("THA", "KHM")}
+
+
+def test_roles_passive_agent_is_the_actor(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kharkiv was shelled by Russian forces.
+    doc = parse(
+        nlp,
+        "Kharkiv/2/nsubjpass/PROPN/NNP/-/B-GPE was/2/auxpass/AUX/VBD/be/- shelled/2/ROOT/VERB/VBN/shell/- "
+        "by/2/agent/ADP/IN/-/- Russian/5/amod/ADJ/JJ/-/B-NORP forces/3/pobj/NOUN/NNS/force/- ./2/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "ASSAULT") == {("RUS", "UKR")}
+
+
+def test_roles_by_clause_shares_the_subject_of_its_verb(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Canada retaliated by imposing tariffs on Mexico.
+    doc = parse(
+        nlp,
+        "Canada/1/nsubj/PROPN/NNP/-/B-GPE retaliated/1/ROOT/VERB/VBD/retaliate/- by/1/prep/ADP/IN/-/- "
+        "imposing/2/pcomp/VERB/VBG/impose/- tariffs/3/dobj/NOUN/NNS/tariff/- on/4/prep/ADP/IN/-/- "
+        "Mexico/5/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    assert ("CAN", "MEX") in dyads(coded(doc), "SANCTION")
+
+
+def test_roles_between_makes_a_mutual_event(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Talks between Kenya and Uganda began.
+    doc = parse(
+        nlp,
+        "Talks/5/nsubj/NOUN/NNS/talk/- between/0/prep/ADP/IN/-/- Kenya/1/pobj/PROPN/NNP/-/B-GPE "
+        "and/2/cc/CCONJ/CC/-/- Uganda/2/conj/PROPN/NNP/-/B-GPE began/5/ROOT/VERB/VBD/begin/- ./5/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "CONSULT") == {("KEN", "UGA"), ("UGA", "KEN")}
+
+
+def test_roles_a_state_acting_on_itself_gets_no_inferred_recipient(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Russian troops withdrew. Russia said so. (a story about Russia, with no one named on the receiving end)
+    doc = parse(
+        nlp,
+        "Russian/1/amod/ADJ/JJ/-/B-NORP troops/2/nsubj/NOUN/NNS/troop/- withdrew/2/ROOT/VERB/VBD/withdraw/- "
+        "./2/punct/PUNCT/./-/-",
+        "Russia/1/nsubj/PROPN/NNP/-/B-GPE said/1/ROOT/VERB/VBD/say/- so/1/advmod/ADV/RB/-/- ./1/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "RETREAT") == {("RUS", None)}
