@@ -96,6 +96,10 @@ def noun_is_event(token: Token) -> bool:
         return True
     if token.dep_ in ("dobj", "nsubjpass", "attr") and (is_light(head) or head.lemma_ in PERCEIVE):
         return True
+    if token.dep_ == "nsubj" and head.lemma_ in _ASPECTUAL:
+        return True  # "the shelling continued", "talks resumed"
+    if any(c.dep_ == "prep" and c.lower_ == "of" and any(_named(o) for o in c.children) for c in token.children):
+        return True  # "the shelling of Kharkiv", "the arrest of Navalny"
     if token.dep_ == "pobj" and head.dep_ == "prep" and is_light(head.head):
         return True  # "agreed on a ceasefire", "called for talks"
     # "no sign of withdrawal", "evidence of shelling"
@@ -104,6 +108,16 @@ def noun_is_event(token: Token) -> bool:
         and head.lower_ == "of"
         and head.head.lemma_ in ("sign", "evidence", "indication", "report")
     )
+
+
+# verbs that say an event noun's event goes on, starts or stops
+_ASPECTUAL = frozenset(
+    "continue resume begin start intensify escalate end stop cease halt break erupt rage persist occur happen".split()
+)
+
+
+def _named(token: Token) -> bool:
+    return token.pos_ == "PROPN" or token.ent_type_ in ("GPE", "NORP", "ORG", "PERSON", "LOC", "FAC")
 
 
 def is_verb(token: Token) -> bool:
