@@ -30,6 +30,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from .actors import PRONOUNS, REPORTING, Context, described_country, pair_referents, resolve
+from .confidence import calibrated
 from .dates import resolve_when
 from .modality import ACCUSING, PERCEIVE, assess
 from .nlp import entities_in, entity_of
@@ -626,7 +627,8 @@ def code_doc(
             continue
         events += code_sentence(sent, index, story, ctx, rules, attribution)
         index += 1
-    return events
+    # the heuristic score above is replaced by the calibrated probability (tocsin.confidence)
+    return [replace(e, confidence=calibrated(e)) for e in events]
 
 
 @dataclass(frozen=True)
