@@ -94,10 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     for lo in np.arange(0.0, 1.0, 0.2):
         band = (scores >= lo) & (scores < lo + 0.2)
         if band.any():
-            error += band.sum() * abs(scores[band].mean() - right[band].mean())
-            print(
-                f"  {lo:.1f}-{lo + 0.2:.1f}  {band.sum():>12}  {scores[band].mean():>10.2f}  {right[band].mean():>11.2f}"
-            )
+            mean, share = scores[band].mean(), right[band].mean()
+            error += band.sum() * abs(mean - share)
+            print(f"  {lo:.1f}-{lo + 0.2:.1f}  {band.sum():>12}  {mean:>10.2f}  {share:>11.2f}")
     print(f"expected calibration error on dev: {error / len(scores):.3f}")
     if not args.dry_run:
         note = "fitted by bench/calibrate.py on the gold corpus's train split"
