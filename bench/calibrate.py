@@ -28,23 +28,13 @@ OUT = Path(__file__).parents[1] / "src" / "tocsin" / "data" / "confidence.json"
 
 def labelled(split: str) -> tuple[list[dict[str, float]], list[int], int]:
     """Features and right/wrong labels of every event coded in ``split``, and its gold count."""
-    from tocsin.pipeline import code_many, prepare
-    from tocsin.readers import parse_date
-    from tocsin.records import Story
     from tocsin.settings import Settings
-    from tocsin.text import normalize
 
     records = evaluate.raw_stories()
     settings = Settings()
     rows, labels, gold_total = [], [], 0
     for story in (s for s in evaluate.read_gold() if s["split"] == split):
-        record = records[story["story_id"]]
-        raw = record["text"]
-        given = Story(id=story["story_id"], text=raw, pub_date=parse_date(record.get("published")))
-        cleaned = next(iter(prepare([given], settings)), None)
-        text = getattr(cleaned, "text", normalize(raw))
-        events = list(code_many([given], settings))
-        shaped = [evaluate.as_gold_shape(e, raw, text) for e in events]
+        events, shaped = evaluate.code_gold_story(story, records, settings)
         gold = story["events"]
         gold_total += len(gold)
         right = {j for i, j in evaluate.match(gold, shaped) if gold[i]["event_type"] == shaped[j]["event_type"]}

@@ -138,27 +138,33 @@ def as_gold_shape(event: Any, raw: str, cleaned: str) -> Event:
     }
 
 
-def code_gold_stories(gold: list[dict[str, Any]]) -> dict[str, list[Event]]:
-    """Code every gold story with tocsin; events in the gold shape, by story id."""
+def code_gold_story(
+    story: dict[str, Any], records: dict[str, dict[str, Any]], settings: Any
+) -> tuple[list[Any], list[Event]]:
+    """Code one gold story with tocsin: its events as tocsin gives them, and in the gold shape."""
     from tocsin.pipeline import code_many, prepare
     from tocsin.readers import parse_date
     from tocsin.records import Story
-    from tocsin.settings import Settings
     from tocsin.text import normalize
+
+    record = records[story["story_id"]]
+    raw = record["text"]
+    if len(raw) != story["chars"]:
+        raise SystemExit(f"{story['story_id']}: the shared text has changed ({len(raw)} != {story['chars']} chars)")
+    given = Story(id=story["story_id"], text=raw, pub_date=parse_date(record.get("published")))
+    cleaned = next(iter(prepare([given], settings)), None)
+    text = getattr(cleaned, "text", normalize(raw))
+    events = list(code_many([given], settings))
+    return events, [as_gold_shape(e, raw, text) for e in events]
+
+
+def code_gold_stories(gold: list[dict[str, Any]]) -> dict[str, list[Event]]:
+    """Code every gold story with tocsin; events in the gold shape, by story id."""
+    from tocsin.settings import Settings
 
     records = raw_stories()
     settings = Settings()
-    out: dict[str, list[Event]] = {}
-    for story in gold:
-        record = records[story["story_id"]]
-        raw = record["text"]
-        if len(raw) != story["chars"]:
-            raise SystemExit(f"{story['story_id']}: the shared text has changed ({len(raw)} != {story['chars']} chars)")
-        given = Story(id=story["story_id"], text=raw, pub_date=parse_date(record.get("published")))
-        cleaned = next(iter(prepare([given], settings)), None)
-        text = getattr(cleaned, "text", normalize(raw))
-        out[story["story_id"]] = [as_gold_shape(e, raw, text) for e in code_many([given], settings)]
-    return out
+    return {story["story_id"]: code_gold_story(story, records, settings)[1] for story in gold}
 
 
 # --- matching ----------------------------------------------------------------------------------------

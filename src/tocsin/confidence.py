@@ -14,13 +14,10 @@ import json
 import math
 from importlib import resources
 
+from .ontology import load_ontology
 from .records import Event
 
 _MODALITIES = ("actual", "claimed", "intended", "demanded", "conditional", "hypothetical")
-_TYPES = (
-    "AGREE CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT REQUEST ACCUSE REJECT THREATEN PROTEST SANCTION "
-    "MOBILIZE COERCE ASSAULT".split()
-)
 
 
 def features(event: Event) -> dict[str, float]:
@@ -43,7 +40,7 @@ def features(event: Event) -> dict[str, float]:
         "negated": float(event.polarity == "negated"),
     }
     out.update({f"modality={m}": float(event.modality == m) for m in _MODALITIES})
-    out.update({f"type={t}": float(event.event_type == t) for t in _TYPES})
+    out.update({f"type={t}": float(event.event_type == t) for t in load_ontology().types})
     return out
 
 

@@ -19,6 +19,7 @@ For each sentence:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import Counter
 from collections.abc import Sequence
@@ -370,7 +371,6 @@ def code_sentence(
                     date_precision=precision,
                     pub_date=story.pub_date,
                     place=place,
-                    confidence=_confidence(actor, recipient, trigger),
                     coder=CODER,
                     explain=f"{pattern.event_type}/{pattern.mode or '-'} by {trigger.source}; "
                     f"{trig.path} recipient:{recipient_how or '-'}; "
@@ -448,7 +448,6 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
         recipient=recipient,
         polarity="affirmed",
         modality="claimed" if event.asserted_by is not None else "actual",
-        confidence=round(event.confidence * 0.9, 2),
         explain=f"{event.explain}; derived {verbal} from {event.modality} {event.event_type}",
     )
 
@@ -593,15 +592,6 @@ def _same(a: Actor, b: Actor) -> bool:
     return own and a.country is not None and a.country == b.country
 
 
-def _confidence(actor: Actor | None, recipient: Actor | None, trigger: Trigger) -> float:
-    pattern = trigger.pattern
-    score = (0.45 if pattern.noun else 0.55) * min(1.0, trigger.score / 0.8)
-    score += 0.2 * (actor.confidence if actor else 0.0)
-    score += 0.1 * (recipient.confidence if recipient else 0.0)
-    score += 0.1 if pattern.words else 0.0
-    return round(min(score, 0.95), 2)
-
-
 def code_doc(
     story: Story, doc: Doc, ctx: Context, coder: Coder | Patterns, quotes: Sequence[Quote] | None = None
 ) -> list[Event]:
@@ -619,7 +609,7 @@ def code_doc(
     ctx = replace(ctx, focus=story_focus(doc, ctx))
     if quotes is None:
         quotes = extract_quotes(story, doc, ctx)
-    attribution = Attribution(quote_spans(story.text), tuple(quotes))
+    attribution = Attribution(quote_spans(story.text), quotes)
     events: list[Event] = []
     index = 0
     for sent in doc.sents:
@@ -627,28 +617,39 @@ def code_doc(
             continue
         events += code_sentence(sent, index, story, ctx, rules, attribution)
         index += 1
-    # the heuristic score above is replaced by the calibrated probability (tocsin.confidence)
+    # every event's confidence is the calibrated probability of tocsin.confidence
     return [replace(e, confidence=calibrated(e)) for e in events]
 
 
-@dataclass(frozen=True)
 class Attribution:
-    """A story's quotations (direct and indirect) and the spans of its quotation marks."""
+    """A story's quotations (direct and indirect) and the spans of its quotation marks.
 
-    spans: list[tuple[int, int]]
-    quotes: tuple[Quote, ...]
+    Both kinds are kept sorted by offset, so finding the one around a trigger is a binary
+    search, not a scan of the story's quotations for every trigger (which made coding
+    quadratic in story length before).
+    """
+
+    def __init__(self, spans: list[tuple[int, int]], quotes: Sequence[Quote]) -> None:
+        self.spans = spans
+        self._direct = sorted((q for q in quotes if q.direct), key=lambda q: q.start)
+        self._reported = sorted((q for q in quotes if not q.direct), key=lambda q: q.start)
+        self._direct_starts = [q.start for q in self._direct]
+        self._reported_starts = [q.start for q in self._reported]
 
     def covering(self, at: int, sentence_start: int) -> Quote | None:
-        """The quotation that says what stands at offset ``at``: the direct quote around it,
-        else the narrowest reported clause, else an "according to" in its sentence."""
-        direct = [q for q in self.quotes if q.direct and q.start <= at < q.end]
-        if direct:
-            return direct[0]
-        reported = [q for q in self.quotes if not q.direct and q.start <= at < q.end]
+        """The quotation that says what stands at offset ``at``: the direct quote around it
+        (direct quotes never overlap), else the narrowest reported clause of its sentence,
+        else an "according to" in that sentence."""
+        i = bisect.bisect_right(self._direct_starts, at) - 1
+        if i >= 0 and at < self._direct[i].end:
+            return self._direct[i]
+        lo = bisect.bisect_left(self._reported_starts, sentence_start)
+        hi = bisect.bisect_right(self._reported_starts, at)
+        reported = [q for q in self._reported[lo:hi] if at < q.end]
         clauses = [q for q in reported if q.cue != "according to"]
         if clauses:
             return min(clauses, key=lambda q: q.end - q.start)
-        return next((q for q in reported if q.start <= sentence_start), None)
+        return reported[0] if reported else None
 
 
 def story_focus(doc: Doc, ctx: Context) -> str | None:
@@ -657,8 +658,10 @@ def story_focus(doc: Doc, ctx: Context) -> str | None:
     counts: Counter[str] = Counter()
     for ent in doc.ents:
         if ent.label_ in ("GPE", "NORP", "LOC"):
-            place = None if ctx.kb.country_of(ent.text) else lookup(ent.text)
-            country = ctx.kb.country_of(ent.text) or (place.country if place else None)
+            country = ctx.kb.country_of(ent.text)
+            if country is None:
+                place = lookup(ent.text)
+                country = place.country if place else None
             if country:
                 counts[country] += 1
     if not counts:

@@ -345,12 +345,7 @@ def quotes(
     settings = settings or Settings()
     story = Story(id=story_id, text=normalize(_text(text, "quotes")), pub_date=as_pub_date(pub_date), source=story_id)
     (checked,) = prepare([story], settings)
-    if isinstance(checked, Problem):
-        log.warning("%s", checked)
-        if problems is not None:
-            problems.append(checked)
-        return []
-    (item,) = process([checked], settings)
+    (item,) = [checked] if isinstance(checked, Problem) else process([checked], settings)
     if isinstance(item, Problem):
         log.warning("%s", item)
         if problems is not None:
