@@ -170,3 +170,66 @@ def test_roles_a_state_acting_on_itself_gets_no_inferred_recipient(nlp) -> None:
         "Russia/1/nsubj/PROPN/NNP/-/B-GPE said/1/ROOT/VERB/VBD/say/- so/1/advmod/ADV/RB/-/- ./1/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "RETREAT") == {("RUS", None)}
+
+
+def test_roles_an_event_noun_with_no_owner_takes_the_previous_sentence_subject(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Eritrean troops entered Tigray. There was no pullback.
+    doc = parse(
+        nlp,
+        "Eritrean/1/amod/ADJ/JJ/eritrean/B-NORP troops/2/nsubj/NOUN/NNS/troop/- entered/2/ROOT/VERB/VBD/enter/- "
+        "Tigray/2/dobj/PROPN/NNP/-/B-GPE ./2/punct/PUNCT/./-/-",
+        "There/1/expl/PRON/EX/there/- was/1/ROOT/VERB/VBD/be/- no/3/det/DET/DT/-/- "
+        "pullback/1/attr/NOUN/NN/-/- ./1/punct/PUNCT/./-/-",
+    )
+    [event] = [e for e in coded(doc) if e.event_type == "RETREAT"]
+    assert event.actor is not None and event.actor.country == "ERI"
+    assert event.actor.confidence <= 0.3 and "actor:from-discourse" in event.explain
+    assert event.polarity == "negated"
+
+
+def test_roles_an_agentless_passive_in_a_one_country_story_is_that_country_s_doing(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Cambodia jailed two critics. A Cambodian journalist was arrested.
+    doc = parse(
+        nlp,
+        "Cambodia/1/nsubj/PROPN/NNP/-/B-GPE jailed/1/ROOT/VERB/VBD/jail/- two/3/nummod/NUM/CD/-/- "
+        "critics/1/dobj/NOUN/NNS/critic/- ./1/punct/PUNCT/./-/-",
+        "A/2/det/DET/DT/-/- Cambodian/2/amod/ADJ/JJ/cambodian/B-NORP journalist/4/nsubjpass/NOUN/NN/-/- "
+        "was/4/auxpass/AUX/VBD/be/- arrested/4/ROOT/VERB/VBN/arrest/- ./4/punct/PUNCT/./-/-",
+    )
+    [event] = [e for e in coded(doc) if e.event_type == "COERCE" and "arrest" in e.trigger]
+    assert event.actor is not None and event.actor.country == "KHM" and event.actor.confidence <= 0.3
+    assert event.recipient is not None and event.recipient.country == "KHM"
+
+
+def test_roles_an_object_pronoun_is_not_the_subject_itself(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Berisha led Albania. His rivals accused him.
+    doc = parse(
+        nlp,
+        "Berisha/1/nsubj/PROPN/NNP/-/B-PERSON led/1/ROOT/VERB/VBD/lead/- Albania/1/dobj/PROPN/NNP/-/B-GPE "
+        "./1/punct/PUNCT/./-/-",
+        "His/1/poss/PRON/PRP$/his/- rivals/2/nsubj/NOUN/NNS/rival/- accused/2/ROOT/VERB/VBD/accuse/- "
+        "him/2/dobj/PRON/PRP/he/- ./2/punct/PUNCT/./-/-",
+    )
+    [event] = [e for e in coded(doc) if e.event_type == "ACCUSE"]
+    assert event.recipient is not None and event.recipient.text == "him" and event.recipient.country == "ALB"
+
+
+def test_roles_a_national_modifier_owns_an_event_noun(nlp) -> None:  # type: ignore[no-untyped-def]
+    # U.S. sanctions on Iran took effect.
+    doc = parse(
+        nlp,
+        "U.S./1/compound/PROPN/NNP/-/B-GPE sanctions/4/nsubj/NOUN/NNS/sanction/- on/1/prep/ADP/IN/-/- "
+        "Iran/2/pobj/PROPN/NNP/-/B-GPE took/4/ROOT/VERB/VBD/take/- effect/4/dobj/NOUN/NN/-/- ./4/punct/PUNCT/./-/-",
+    )
+    assert ("USA", "IRN") in dyads(coded(doc), "SANCTION")
+
+
+def test_roles_an_actor_no_knowledge_base_names_keeps_its_words(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Aid agencies distributed relief.
+    doc = parse(
+        nlp,
+        "Aid/1/compound/NOUN/NN/aid/- agencies/2/nsubj/NOUN/NNS/agency/- distributed/2/ROOT/VERB/VBD/distribute/- "
+        "relief/2/dobj/NOUN/NN/-/- ./2/punct/PUNCT/./-/-",
+    )
+    [event] = [e for e in coded(doc) if e.event_type == "AID"]
+    assert event.actor is not None and event.actor.text == "Aid agencies" and event.actor.country is None

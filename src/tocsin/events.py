@@ -30,7 +30,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from .actors import PRONOUNS, REPORTING, Context, described_country, pair_referents, resolve
+from .actors import REPORTING, Context, described_country, pair_referents, resolve
 from .confidence import calibrated
 from .dates import resolve_when
 from .modality import ACCUSING, PERCEIVE, assess
@@ -40,7 +40,7 @@ from .patterns import Pattern, Patterns, is_light
 from .places import event_place, lookup
 from .quotes import according_to, extract_quotes, quote_spans
 from .records import Actor, Event, Place, Quote, Story
-from .triggers import Coder, RuleCoder, Trigger
+from .triggers import Coder, RuleCoder, Trigger, national
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
 _CONTROL_BY_OBJECT = frozenset("call urge ask order tell press force persuade push invite allow encourage".split())
@@ -204,6 +204,8 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
                 actors, how = _with_conjuncts(objs[0]), [*how, "of-subject"]
             elif child.lower_ in (*_RECIPIENT_PREPS, "of") and not recipients:
                 recipients, how = _with_conjuncts(objs[0]), [*how, f"prep:{child.lower_}"]
+    if not actors and national(noun, pattern):
+        actors, how = [noun], [*how, "national"]  # resolved through the modifier's country
     governor = noun.head
     if noun.dep_ == "pobj" and governor.dep_ == "prep":
         governor = governor.head
@@ -318,9 +320,17 @@ def code_sentence(
             asserted = resolve(assessment.asserter, ctx) if assessment.asserter is not None else None
         asserted = _focused(asserted, ctx.focus) if asserted is not None else None
         actors = [a for t in trig.actors for a in _parties(t, ctx)]
+        how_inferred = ""
+        if not actors and trigger.pattern.noun and _unowned(trig.path):
+            # "there has been no pullback", after a sentence about Eritrean troops: theirs (inferred)
+            actors = _discourse_actor(sent, ctx, asserted)
+            how_inferred = " actor:from-discourse" if actors else ""
         exclude = actors[0].country if actors else None
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
         recipients = [r for t in recipient_tokens for r in _parties(t, ctx, exclude)]
+        if not actors and trig.actors and trig.actors[0].pos_ in ("NOUN", "PROPN"):
+            # "aid agencies distributed relief": someone does it whom no KB names; say who, with no codes
+            actors = [_unresolved(trig.actors[0])]
         if not actors and not recipients and asserted is None:
             continue  # nobody does anything to anybody: not an event we can code
         if not recipients and trigger.pattern.needs_recipient:
@@ -337,6 +347,10 @@ def code_sentence(
         place = event_place(token, sent, used)
         actors = [_focused(_where_acting(_inherit_country(a, asserted) or a, place), ctx.focus) for a in actors]
         recipients = [_focused(_domestic(_where_acting(r, place), actors), ctx.focus) for r in recipients]
+        if not actors and _agentless(token) and ctx.focus and any(r.country == ctx.focus for r in recipients):
+            # "he was arrested", in a story about one country: by that country's authorities (inferred)
+            actors = [Actor(text="", country=ctx.focus, confidence=0.3)]
+            how_inferred = " actor:from-story"
         pattern = _by_actor(trigger.pattern, actors[0] if actors else None)
         # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
         paired = "between" in trig.path or any(pair_referents(t, ctx) for t in trig.actors)
@@ -373,7 +387,7 @@ def code_sentence(
                     place=place,
                     coder=CODER,
                     explain=f"{pattern.event_type}/{pattern.mode or '-'} by {trigger.source}; "
-                    f"{trig.path} recipient:{recipient_how or '-'}; "
+                    f"{trig.path}{how_inferred} recipient:{recipient_how or '-'}; "
                     f"modality {assessment.cue or 'none'}",
                 )
             )
@@ -518,6 +532,45 @@ def _parties(token: Token, ctx: Context, exclude: str | None = None) -> list[Act
     return [actor] if actor is not None else []
 
 
+def _agentless(verb: Token) -> bool:
+    """A passive verb that does not say by whom ("was arrested", not "was arrested by police")."""
+    deps = {c.dep_ for c in verb.children}
+    return "nsubjpass" in deps and "agent" not in deps
+
+
+def _unowned(path: str) -> bool:
+    """Does a noun trigger's grammar leave its actor unsaid (no possessor, by- or of-phrase, governing subject)?"""
+    return not any(f"[{w}" in path or f"+{w}" in path for w in ("poss", "by", "of-subject", "between", "governor-"))
+
+
+def _discourse_actor(sent: Span, ctx: Context, asserted: Actor | None) -> list[Actor]:
+    """The actor an event noun's paragraph makes plain: the subject of the sentence before
+    (of its main clause first), as centring theory has it; never the one who reports it.
+    Not across a paragraph break; marked by a low confidence."""
+    doc = sent.doc
+    if sent.start == 0:
+        return []
+    before = doc[sent.start - 1].sent
+    if "\n" in doc.text[before.end_char : sent.start_char]:
+        return []
+    subjects = sorted(
+        (t for t in before if t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_ not in REPORTING),
+        key=lambda t: (t.head.dep_ != "ROOT", t.i),
+    )
+    for token in subjects:
+        for actor in _parties(token, ctx):
+            if (actor.country or actor.group) and not (asserted is not None and _same(actor, asserted)):
+                return [replace(actor, confidence=min(actor.confidence, 0.3))]
+    return []
+
+
+def _unresolved(token: Token) -> Actor:
+    """An actor the text names but tocsin cannot code: its words, no country, low confidence."""
+    words = [t for t in token.subtree if (t.i <= token.i and t.dep_ in ("compound", "amod", "det")) or t.i == token.i]
+    start, end = words[0].idx, token.idx + len(token)
+    return Actor(text=token.doc.text[start:end], confidence=0.2, start=start, end=end)
+
+
 def _implied(token: Token, ctx: Context) -> Actor | None:
     """A country the words imply without naming an actor: a nationality adjective
     ("Cambodian positions") or a place that stands for its country ("strikes on Kharkiv")."""
@@ -586,9 +639,10 @@ def _same(a: Actor, b: Actor) -> bool:
         return True
     if a.kb_id is not None and a.kb_id == b.kb_id and a.sector == b.sector:
         return True
-    # "Taiwan put its forces on alert": a pronoun, or a phrase owned by one, of the actor's country
+    # "Taiwan put its forces on alert", "Russia armed itself": a reflexive, or a phrase owned by a
+    # pronoun, of the actor's country; a plain object pronoun is someone else ("his rivals accused him")
     first = (b.text.split() or [""])[0].lower()
-    own = b.text.lower() in PRONOUNS or first in ("its", "their", "his", "her", "our")
+    own = b.text.lower().endswith(("self", "selves")) or first in ("its", "their", "his", "her", "our")
     return own and a.country is not None and a.country == b.country
 
 

@@ -27,7 +27,8 @@ from .ontology import Ontology, load_ontology
 LIGHT_VERBS = frozenset(
     "hold have launch carry conduct stage impose offer provide give send order begin start continue resume approve "
     "grant extend pledge promise make take unveil deliver announce seek propose reach sign step mount wage "
-    "slap adopt agree call intensify escalate accept organize organise declare observe join lead end".split()
+    "slap adopt agree call intensify escalate accept organize organise declare observe join lead end distribute boost "
+    "increase keep maintain expand ramp step restore".split()
 )
 
 

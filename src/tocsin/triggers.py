@@ -82,12 +82,22 @@ def _figurative(token: Token, pattern: Pattern) -> bool:
     return any(c.lower_ in _FIGURATIVE for c in token.children if c.dep_ in ("amod", "compound"))
 
 
-def noun_is_event(token: Token) -> bool:
+def national(token: Token, pattern: Pattern) -> bool:
+    """ "U.S. sanctions", "Russian strikes": a country or nationality modifier says whose event
+    it is (not for mutual events: "the Ukraine war" is where, not by whom)."""
+    return not pattern.symmetric and any(
+        c.dep_ in ("amod", "compound") and c.ent_type_ in ("GPE", "NORP") for c in token.lefts
+    )
+
+
+def noun_is_event(token: Token, pattern: Pattern | None = None) -> bool:
     """Is an event noun used as an event here, rather than mentioned in passing?"""
     head = token.head
-    if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children) and head.lemma_ not in PERCEIVE:
+    if pattern is not None and national(token, pattern):
+        return True
+    if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children) and not _observed(token):
         return False  # "poses no threat to NATO": an assessment; "has seen no withdrawal" is an event, negated
-    if any(c.dep_ == "poss" for c in token.children):
+    if _existential(token) or any(c.dep_ == "poss" for c in token.children):
         return True
     if any(
         c.dep_ == "prep" and c.lower_ in ("with", "against", "on", "by", "between", "to", "from")
@@ -108,6 +118,17 @@ def noun_is_event(token: Token) -> bool:
         and head.lower_ == "of"
         and head.head.lemma_ in ("sign", "evidence", "indication", "report")
     )
+
+
+def _existential(token: Token) -> bool:
+    """ "There were clashes", "there has been no pullback": the sentence says whether it happened."""
+    head = token.head
+    return head.lemma_ == "be" and token.dep_ == "attr" and any(c.dep_ == "expl" for c in head.children)
+
+
+def _observed(token: Token) -> bool:
+    """ "Has seen no withdrawal", "there has been no pullback": an event said not to have happened."""
+    return _existential(token) or token.head.lemma_ in PERCEIVE
 
 
 # verbs that say an event noun's event goes on, starts or stops
@@ -154,7 +175,7 @@ class RuleCoder:
             if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
                 continue
             noun_pattern = match_noun(token, self.patterns)
-            if noun_pattern is None or not noun_is_event(token) or _figurative(token, noun_pattern):
+            if noun_pattern is None or not noun_is_event(token, noun_pattern) or _figurative(token, noun_pattern):
                 continue
             if rejected(token, noun_pattern) is None:
                 found.append(_trigger(token, noun_pattern, ()))
