@@ -192,3 +192,36 @@ def test_modality_no_quotation_marks_no_quote_flag(text: str) -> None:
 @pytest.mark.parametrize("text", ["Russia attacked Ukraine.", "Russia did not withdraw its troops."])
 def test_modality_outlet_voice_has_no_asserter(text: str) -> None:
     assert all(e.asserted_by is None for e in code(text, pub_date=PUB))
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ('"We condemn the attack on the convoy," the Kenyan ministry said.', "ACCUSE"),
+        ("The Kenyan ministry issued a statement, condemning the attack on the convoy.", "ACCUSE"),
+    ],
+)
+def test_modality_a_verbal_act_done_by_the_words_that_report_it_is_actual(text: str, event_type: str) -> None:
+    event = _one(text, event_type)
+    assert event.modality == "actual" and _country(event.asserted_by) in ("KEN", None)
+
+
+def test_modality_a_reported_force_act_in_the_first_person_stays_claimed() -> None:
+    assert _one('"We attacked their positions," the Kenyan minister said.', "ASSAULT").modality == "claimed"
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "modality"),
+    [
+        ("Rights groups called for the release of the Kenyan journalists.", "RETREAT", "demanded"),
+        ("Kenya may impose sanctions on Somalia, cutting its aid.", "SANCTION", "hypothetical"),
+    ],
+)
+def test_modality_is_inherited_from_a_governing_demand_or_modal(text: str, event_type: str, modality: str) -> None:
+    found = {e.modality for e in code(text, pub_date=PUB) if e.event_type == event_type}
+    assert found == {modality}
+
+
+def test_modality_a_subordinate_clause_is_outside_its_governor_s_modal() -> None:
+    text = "Kenya will keep its mission in Mogadishu, even though Uganda has withdrawn its troops."
+    assert _one(text, "RETREAT").modality == "actual"

@@ -40,7 +40,7 @@ from .patterns import Pattern, Patterns, is_light
 from .places import event_place, lookup
 from .quotes import according_to, extract_quotes, quote_spans
 from .records import Actor, Event, Place, Quote, Story
-from .triggers import Coder, RuleCoder, Trigger, national
+from .triggers import Coder, RuleCoder, Trigger, is_verb, national
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
 _CONTROL_BY_OBJECT = frozenset("call urge ask order tell press force persuade push invite allow encourage".split())
@@ -313,6 +313,9 @@ def code_sentence(
         if _purpose_of_event(token, trigger_tokens) and assessment.modality in ("actual", "claimed"):
             # "used tear gas to disperse them": the aim of a coded event, not a second event done
             assessment = replace(assessment, modality="intended", cue="purpose")
+        if assessment.modality == "claimed" and _performed(token, ontology.types[trigger.event_type][0]):
+            # "'We condemn the attack,' the ministry said": saying it is doing it
+            assessment = replace(assessment, modality="actual", cue=f"{assessment.cue}+performed")
         said = attribution.covering(token.idx, sent.start_char)
         if said is not None:
             asserted = said.speaker  # the speaker the quotations output names: the two never disagree
@@ -338,7 +341,9 @@ def code_sentence(
         date_text = _date_text(sent, token)
         day, precision = None, None
         if story.pub_date is not None:
-            future = _is_future(assessment.modality) and assessment.cue != "purpose"
+            # a purpose, or an event noun the object of a demand or promise ("called for his release this
+            # week"), is dated by the act that governs it, not in the future
+            future = _is_future(assessment.modality) and not assessment.cue.startswith(("purpose", "object-of"))
             resolved = resolve_when(date_text, story.pub_date, future=future) if date_text else None
             # no date said: the story's publication date stands in, flagged so nobody takes it for a said date
             day, precision = resolved or (story.pub_date, "fallback")
@@ -530,6 +535,21 @@ def _parties(token: Token, ctx: Context, exclude: str | None = None) -> list[Act
         return pair
     actor = resolve(token, ctx) or _implied(token, ctx)
     return [actor] if actor is not None else []
+
+
+def _performed(token: Token, quad_class: int) -> bool:
+    """Is a reported verbal act done by the very words that report it? A speaker's own first-person
+    statement ("we condemn", "I thank", "we urged") or a participle of the reporting verb ("said,
+    condemning the attack"). Verbal types only: "we attacked" is still a claim."""
+    if quad_class not in (1, 3) or not is_verb(token):
+        return False
+    verb = token.head if token.dep_ == "conj" else token  # "we condemn the attack and urge calm"
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if subjects:
+        return subjects[0].lower_ in ("i", "we")
+    # the participle hangs on the reporting verb or on the clause it reports
+    governors = (token.head, token.head.head) if token.head.dep_ == "ccomp" else (token.head,)
+    return token.tag_ == "VBG" and token.dep_ in ("advcl", "xcomp") and any(g.lemma_ in REPORTING for g in governors)
 
 
 def _agentless(verb: Token) -> bool:

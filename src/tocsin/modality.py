@@ -81,6 +81,12 @@ def _negated(token: Token) -> bool:
     return False
 
 
+def _bare(clause: Token) -> bool:
+    """A clause with no subject, auxiliary or conjunction of its own, so in its governor's scope
+    ("may impose sanctions, cutting aid"; not "will stay, even though fighters have pulled out")."""
+    return not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "mark") for c in clause.children)
+
+
 def _own_modality(token: Token) -> str | None:
     for child in token.children:
         if child.dep_ in ("aux", "auxpass") and child.lower_ in _MODALS:
@@ -112,6 +118,14 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
             modality, cue = governed, f"aux:{governed}"  # "will extend the curfew"
         if verb.lemma_ in PERCEIVE and node.dep_ in ("dobj", "attr", "nsubjpass", "pobj"):
             perceiver = subject_of(verb)  # "NATO has seen no withdrawal": NATO is the one saying so
+        elif modality is None and node.dep_ in ("dobj", "pobj"):
+            # "called for his release", "pledged a withdrawal", "blamed the attacks on militants"
+            lemma = verb.lemma_.lower()
+            governed = "demanded" if lemma in DEMAND - {"tell"} else "intended" if lemma in INTEND else None
+            if governed is None and lemma in ACCUSING:
+                governed, asserter = "claimed", subject_of(verb)
+            if governed is not None:
+                modality, cue = governed, f"object-of:{lemma}"
         node = verb if verb.pos_ in ("VERB", "AUX") else node
     steps = 0
     while node.head is not node and steps < 12:
@@ -133,6 +147,9 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
                 modality, cue = "intended", cue or f"governor:{lemma}"
             elif dep == "advcl" and modality is None and any(c.lower_ in ("if", "unless") for c in node.children):
                 modality, cue = "conditional", cue or "mark:if"
+            elif dep in ("advcl", "pcomp", "conj", "prep") and modality is None and _bare(node) and _own_modality(head):
+                modality = _own_modality(head)  # "can end it by withdrawing", "may impose sanctions, cutting aid"
+                cue = cue or f"governor-aux:{modality}"
             if lemma in REPORTING and dep in ("ccomp", "xcomp", "advcl", "pcomp", "prep", "conj", "parataxis"):
                 if asserter is None and not quote:
                     asserter = subject_of(head)
