@@ -312,3 +312,22 @@ def test_events_user_pattern_file_accepts_old_type_names(
     path.write_text(f"{old_type}:\n  - verbs: [{verb}]\n", encoding="utf-8")
     events = code(text, pub_date=PUB, settings=Settings(patterns=str(path)))
     assert event_type in {e.event_type for e in events}
+
+
+def test_events_a_story_between_two_countries_names_the_other_as_an_unsaid_recipient() -> None:
+    text = (
+        "Russian forces shelled Ukrainian towns on Monday. Ukraine said Russian troops had crossed into "
+        "the Kharkiv region. Russia has not agreed to the ceasefire."
+    )
+    [agree] = [e for e in code(text) if e.event_type == "AGREE"]
+    assert _country(agree.recipient) == "UKR" and "inferred:story-counterpart" in agree.explain
+    assert agree.recipient is not None and agree.recipient.confidence <= 0.3
+
+
+def test_events_a_protest_is_not_aimed_at_the_story_s_other_country() -> None:
+    text = (
+        "Russian forces shelled Ukrainian towns on Monday. Ukraine said Russian troops had crossed into "
+        "the Kharkiv region. Thousands of Russians protested in Moscow."
+    )
+    protests = [e for e in code(text) if e.event_type == "PROTEST"]
+    assert protests and all(_country(e.recipient) != "UKR" for e in protests)

@@ -142,6 +142,7 @@ class Context:
     memory: Memory = field(default_factory=Memory)
     cache: dict[int, Actor | None] = field(default_factory=dict)
     focus: str | None = None  # the country the story is about, for sides whose country it leaves unsaid
+    dyad: tuple[str, str] | None = None  # the two countries a story is between, when it is about two
 
 
 def _span_actor(span: Span | Token, **values: object) -> Actor:

@@ -364,6 +364,12 @@ def code_sentence(
             # no one named on the receiving end: in a story about one country, that country (inferred)
             recipients = [Actor(text="", country=ctx.focus, confidence=0.3)]
             recipient_how = "inferred:story-country"
+        alone = actors and not recipients and not (mutual and len(actors) > 1)
+        counterpart = _counterpart(actors[0], ctx.dyad) if alone else None
+        if counterpart is not None and trigger.event_type not in _DOMESTIC:
+            # no one named on the receiving end, in a story between two countries: the other one (inferred)
+            recipients = [Actor(text="", country=counterpart, confidence=0.3)]
+            recipient_how = "inferred:story-counterpart"
         for actor, recipient in _dyads(actors, recipients, mutual)[:4]:
             events.append(
                 Event(
@@ -402,6 +408,8 @@ def code_sentence(
     return events
 
 
+# protests and strikes are aimed at one's own side, whatever else the story is about
+_DOMESTIC = frozenset({"PROTEST"})
 _COOPERATIVE = frozenset("CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".split())
 _CONFLICTUAL = frozenset("PROTEST SANCTION MOBILIZE COERCE ASSAULT".split())
 # Governors that state an intention without being event words themselves
@@ -552,6 +560,13 @@ def _performed(token: Token, quad_class: int) -> bool:
     return token.tag_ == "VBG" and token.dep_ in ("advcl", "xcomp") and any(g.lemma_ in REPORTING for g in governors)
 
 
+def _counterpart(actor: Actor, dyad: tuple[str, str] | None) -> str | None:
+    """The other country of a two-country story, for an actor of one of them."""
+    if dyad is None or actor.country not in dyad:
+        return None
+    return dyad[1] if actor.country == dyad[0] else dyad[0]
+
+
 def _agentless(verb: Token) -> bool:
     """A passive verb that does not say by whom ("was arrested", not "was arrested by police")."""
     deps = {c.dep_ for c in verb.children}
@@ -680,7 +695,7 @@ def code_doc(
     (whitespace-only sentences are skipped), so ``sentence_id`` matches it.
     """
     rules: Coder = RuleCoder(coder) if isinstance(coder, Patterns) else coder
-    ctx = replace(ctx, focus=story_focus(doc, ctx))
+    ctx = replace(ctx, focus=story_focus(doc, ctx), dyad=story_dyad(doc, ctx))
     if quotes is None:
         quotes = extract_quotes(story, doc, ctx)
     attribution = Attribution(quote_spans(story.text), quotes)
@@ -726,22 +741,37 @@ class Attribution:
         return reported[0] if reported else None
 
 
-def story_focus(doc: Doc, ctx: Context) -> str | None:
-    """The country a story is about: the one its places and nationality words name most,
-    if it is at least twice named and at least 40% of such mentions."""
+def _country_mentions(doc: Doc, ctx: Context) -> Counter[str]:
+    """How often a story's places and nationality words name each country."""
     counts: Counter[str] = Counter()
     for ent in doc.ents:
-        if ent.label_ in ("GPE", "NORP", "LOC"):
+        if ent.label_ in ("GPE", "NORP", "LOC", "ORG"):
             country = ctx.kb.country_of(ent.text)
-            if country is None:
+            if country is None and ent.label_ != "ORG":  # "the IMF" counts; a company's name is no place
                 place = lookup(ent.text)
                 country = place.country if place else None
             if country:
                 counts[country] += 1
+    return counts
+
+
+def story_focus(doc: Doc, ctx: Context) -> str | None:
+    """The country a story is about: the one its places and nationality words name most,
+    if it is at least twice named and at least 40% of such mentions."""
+    counts = _country_mentions(doc, ctx)
     if not counts:
         return None
     country, n = counts.most_common(1)[0]
     return country if n >= 2 and n >= 0.4 * sum(counts.values()) else None
+
+
+def story_dyad(doc: Doc, ctx: Context) -> tuple[str, str] | None:
+    """The two countries a story is between ("Russia and Ukraine", "Pakistan and the IMF"): the two
+    most named, each at least three times, together at least 60% of the mentions."""
+    top = _country_mentions(doc, ctx).most_common()
+    if len(top) < 2 or top[1][1] < 3 or top[0][1] + top[1][1] < 0.6 * sum(n for _, n in top):
+        return None
+    return top[0][0], top[1][0]
 
 
 def _focused(side: Actor, focus: str | None) -> Actor:
