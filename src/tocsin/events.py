@@ -366,7 +366,7 @@ def code_sentence(
             recipient_how = "inferred:story-country"
         alone = actors and not recipients and not (mutual and len(actors) > 1)
         counterpart = _counterpart(actors[0], ctx.dyad) if alone else None
-        if counterpart is not None and trigger.event_type not in _DOMESTIC:
+        if counterpart is not None and trigger.event_type not in _AT_HOME:
             # no one named on the receiving end, in a story between two countries: the other one (inferred)
             recipients = [Actor(text="", country=counterpart, confidence=0.3)]
             recipient_how = "inferred:story-counterpart"
@@ -409,7 +409,7 @@ def code_sentence(
 
 
 # protests and strikes are aimed at one's own side, whatever else the story is about
-_DOMESTIC = frozenset({"PROTEST"})
+_AT_HOME = frozenset({"PROTEST"})
 _COOPERATIVE = frozenset("CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".split())
 _CONFLICTUAL = frozenset("PROTEST SANCTION MOBILIZE COERCE ASSAULT".split())
 # Governors that state an intention without being event words themselves
