@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from .kb import Entry, KnowledgeBase
 from .nlp import entity_of
 from .records import Actor
+from .words import words
 
 _MALE = {"he", "him", "his", "himself"}
 _FEMALE = {"she", "her", "hers", "herself"}
@@ -37,12 +38,11 @@ _FIRST = {"i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselv
 PRONOUNS = _MALE | _FEMALE | _THING | _PLURAL | _FIRST
 
 _MODIFIERS = {"compound", "amod", "poss", "nmod", "det", "case", "nummod", "quantmod"}
-_OWNER = {"led", "run", "controlled", "owned", "commanded"}
+_OWNER = words("owner_participles")
 _PLACE_PREPS = {"in", "at", "near", "outside", "from", "into", "across", "around"}
 # words before a name that give its bearer's gender ("Mrs. Roe", "spokeswoman Jane Roe")
-_GENDERED = {w: "f" for w in "mrs mrs. ms ms. madam queen princess lady spokeswoman chairwoman congresswoman".split()}
-_GENDERED.update({w: "m" for w in "mr mr. king prince sir lord spokesman chairman congressman".split()})
-_NOT_OWNER = {"backed", "supported", "allied", "aligned", "sponsored", "funded", "armed", "trained", "leaning"}
+_GENDERED = {**dict.fromkeys(words("female_titles"), "f"), **dict.fromkeys(words("male_titles"), "m")}
+_NOT_OWNER = words("not_owner_participles")
 _PERSON_TITLES = ("leader", "head", "chief", "premier")
 _HEAD_OFFICES = ("president", "prime minister", "chancellor", "premier", "supreme leader", "king")
 
@@ -182,10 +182,7 @@ def resolve(token: Token, ctx: Context) -> Actor | None:
     return ctx.cache[token.i]
 
 
-_QUANTITIES = frozenset(
-    "thousand thousands hundred hundreds dozen dozens million millions score scores number group groups member "
-    "members some many most all several few crowd crowds band contingent team batch handful majority part".split()
-)
+_QUANTITIES = words("quantity_nouns")
 
 
 def _quantified(token: Token) -> Token | None:
@@ -199,11 +196,7 @@ def _quantified(token: Token) -> Token | None:
 
 
 #: Verbs that report speech; "X said it would ..." binds "it" to X.
-REPORTING = frozenset(
-    "say tell add state announce claim insist note declare write argue explain report confirm stress "
-    "acknowledge assert maintain reiterate allege suggest remark comment post tweet respond reply predict "
-    "estimate believe think deny warn accuse vow promise pledge threaten".split()
-)
+REPORTING = words("reporting_verbs")
 
 
 def _reporter(pronoun: Token, ctx: Context) -> Actor | None:
@@ -418,20 +411,7 @@ def _describe(token: Token, ctx: Context) -> _Description:
     return _Description(country=country, sector=sector, group=group, role=role, body=body)
 
 
-_PERSON_ROLES = frozenset(
-    "president prime minister premier chancellor minister spokesman spokeswoman spokesperson ambassador envoy "
-    "leader chief king queen mayor governor general commander emir politician dissident mastermind secretary "
-    "foreign minister defence minister defense minister secretary of state foreign secretary".split()
-) | {
-    "prime minister",
-    "foreign minister",
-    "defence minister",
-    "defense minister",
-    "secretary of state",
-    "foreign secretary",
-    "vice president",
-    "press secretary",
-}
+_PERSON_ROLES = words("person_roles")
 
 
 def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
@@ -509,9 +489,7 @@ def mentions(tokens: Span | Doc, ctx: Context) -> list[Actor]:
     return found
 
 
-_PAIR_NOUNS = frozenset(
-    "side country nation party neighbour neighbor leader government state rival capital power foe".split()
-)
+_PAIR_NOUNS = words("pair_nouns")
 
 
 def pair_referents(token: Token, ctx: Context, exclude: str | None = None) -> list[Actor]:
@@ -534,7 +512,7 @@ def pair_referents(token: Token, ctx: Context, exclude: str | None = None) -> li
     return []
 
 
-_ARMED = frozenset("military army armed naval navy air defence defense security".split())
+_ARMED = words("armed_modifiers")
 
 
 def described_country(token: Token, ctx: Context) -> Actor | None:

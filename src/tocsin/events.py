@@ -41,9 +41,10 @@ from .places import event_place, lookup
 from .quotes import according_to, extract_quotes, quote_spans
 from .records import Actor, Event, Place, Quote, Story
 from .triggers import Coder, RuleCoder, Trigger, is_verb, national
+from .words import words
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
-_CONTROL_BY_OBJECT = frozenset("call urge ask order tell press force persuade push invite allow encourage".split())
+_CONTROL_BY_OBJECT = words("control_by_object")
 _TIME_LABELS = {"DATE", "TIME"}
 
 
@@ -414,11 +415,7 @@ _COOPERATIVE = frozenset("CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".split()
 _CONFLICTUAL = frozenset("PROTEST SANCTION MOBILIZE COERCE ASSAULT".split())
 # Governors that state an intention without being event words themselves
 # ("plans to", "is ready to"); "agree/promise/vow to" are AGREE triggers already.
-_INTENT_CUES = frozenset(
-    f"governor:{w}"
-    for w in "plan intend prepare decide aim want hope expect consider mull weigh seek try ready prepared willing "
-    "determined eager keen swear".split()
-) | {"aux:intended"}
+_INTENT_CUES = frozenset(f"governor:{w}" for w in words("intent_governors")) | {"aux:intended"}
 _PLEDGE_CODES = {
     "AID": "033",
     "RETREAT": "035",

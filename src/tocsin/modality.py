@@ -24,18 +24,16 @@ from spacy.tokens import Token
 
 from .actors import REPORTING
 from .quotes import inside, subject_of
+from .words import words
 
-INTEND = frozenset(
-    "plan intend aim seek strive vow swear pledge promise prepare want hope decide agree offer try attempt expect "
-    "propose consider mull weigh".split()
-)
-DEMAND = frozenset("call urge demand ask press order request appeal push tell instruct implore force".split())
-DENY = frozenset("deny dismiss refute reject".split())
-NEGATING = frozenset("refuse fail decline neglect".split())
-PERCEIVE = frozenset("see find observe detect notice witness confirm".split())
-HYPOTHETICAL_GOVERNORS = frozenset("threaten risk".split())
-READY = frozenset("ready prepared willing determined eager keen".split())
-ACCUSING = frozenset("accuse suspect charge blame convict indict".split())
+INTEND = words("intend_verbs")
+DEMAND = words("demand_verbs")
+DENY = words("deny_verbs")
+NEGATING = words("negating_verbs")
+PERCEIVE = words("perceive_verbs")
+HYPOTHETICAL_GOVERNORS = words("hypothetical_governors")
+READY = words("ready_adjectives")
+ACCUSING = words("accusing_verbs")
 _MODALS = {
     "will": "intended",
     "shall": "intended",

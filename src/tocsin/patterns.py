@@ -22,14 +22,10 @@ from spacy.tokens import Token
 
 from .errors import ConfigError
 from .ontology import Ontology, load_ontology
+from .words import words
 
 # Verbs that only carry an event noun ("hold talks", "impose sanctions"): the noun is the event.
-LIGHT_VERBS = frozenset(
-    "hold have launch carry conduct stage impose offer provide give send order begin start continue resume approve "
-    "grant extend pledge promise make take unveil deliver announce seek propose reach sign step mount wage "
-    "slap adopt agree call intensify escalate accept organize organise declare observe join lead end distribute boost "
-    "increase keep maintain expand ramp step restore".split()
-)
+LIGHT_VERBS = words("light_verbs")
 
 
 @dataclass(frozen=True, slots=True)

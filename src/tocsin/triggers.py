@@ -18,6 +18,7 @@ from spacy.tokens import Span, Token
 from .modality import PERCEIVE
 from .patterns import Pattern, Patterns, is_light, match_noun, match_verb
 from .senses import rejected
+from .words import words
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +66,7 @@ class Coder(Protocol):
         ...
 
 
-_FIGURATIVE = frozenset(
-    "economic trade price currency information propaganda media culture cultural political legal tariff "
-    "diplomatic verbal war-of-words".split()
-)
+_FIGURATIVE = words("figurative_modifiers")
 
 
 _FORCE = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "THREATEN"})
@@ -132,9 +130,7 @@ def _observed(token: Token) -> bool:
 
 
 # verbs that say an event noun's event goes on, starts or stops
-_ASPECTUAL = frozenset(
-    "continue resume begin start intensify escalate end stop cease halt break erupt rage persist occur happen".split()
-)
+_ASPECTUAL = words("aspectual_verbs")
 
 
 def _named(token: Token) -> bool:
