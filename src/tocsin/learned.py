@@ -5,11 +5,12 @@ they do badly is a candidate word no pattern names ("the militants stormed the b
 when "storm" is in no lexicon). :class:`LearnedCoder` scores every verb and noun of a
 sentence with a multinomial logistic regression over
 
-* static word vectors (the lemma, its head and its content children) from a model2vec
+* static word vectors (the lemma, its head, its content children and its prepositions' objects) from a model2vec
   distillation of all-MiniLM-L6-v2 (Apache-2.0), shipped in ``data/model/``;
 * parse features (part of speech, dependency, objects and prepositions, negation,
   a reporting verb above it, named entities around it);
-* what the rules said about the word (fired or not, and which type), so the model
+* what the rules said about the word (fired or not, which type, the type the lexicon
+  gives its lemma even where the rules did not fire), so the model
   learns where they are right as well as where they are silent.
 
 Both artefacts are rebuilt by ``bench/train.py`` (``make train``) from the gold corpus's
@@ -33,10 +34,10 @@ from spacy.tokens import Span, Token
 from .actors import REPORTING
 from .errors import ConfigError
 from .ontology import load_ontology
-from .patterns import Pattern, Patterns, load_patterns
-from .triggers import RuleCoder, Trigger, is_verb
+from .patterns import Pattern, Patterns, is_light, load_patterns
+from .triggers import RuleCoder, Trigger, is_verb, noun_is_event
 
-FEATURES_VERSION = "tocsin-learned-1"  # bump when the feature layout changes; the weights file records it
+FEATURES_VERSION = "tocsin-learned-2"  # bump when the feature layout changes; the weights file records it
 NONE = "NONE"  # the class of a word that carries no event
 
 _POS = ("VERB", "AUX", "NOUN", "PROPN", "ADJ")
@@ -98,7 +99,7 @@ class StaticEmbeddings:
         vecs = self.vectors[rows]
         if self.token_weights is not None:
             vecs = vecs * self.token_weights[np.array(ids)][:, None]
-        vec = vecs.mean(axis=0)
+        vec: np.ndarray = vecs.mean(axis=0)
         if self.normalize:
             norm = float(np.linalg.norm(vec))
             vec = vec / norm if norm > 0 else vec
@@ -174,7 +175,18 @@ def _named(token: Token) -> bool:
     return token.ent_type_ in _NAMED
 
 
-def _parse_features(token: Token, rules: dict[int, Trigger], types: tuple[str, ...]) -> list[float]:
+def _lexicon_type(token: Token, patterns: Patterns) -> str | None:
+    """The type the lexicon gives this word as a verb or a noun, whether or not the rules fired on it
+    ("an attack" in passing, a verb sense the senses rejected): a strong hint, not a decision."""
+    lemma = token.lemma_.lower()
+    verbs = patterns.verbs.get(lemma)
+    if verbs:
+        return verbs[-1].event_type  # the bare verb (longest phrases come first)
+    noun = patterns.nouns.get(lemma)
+    return noun.event_type if noun is not None else None
+
+
+def _parse_features(token: Token, rules: dict[int, Trigger], types: tuple[str, ...], patterns: Patterns) -> list[float]:
     children = list(token.children)
     deps = {c.dep_ for c in children}
     head = token.head
@@ -199,13 +211,20 @@ def _parse_features(token: Token, rules: dict[int, Trigger], types: tuple[str, .
         float(token.is_title and token.i > token.sent.start),
         float(rule is not None),
         float(near),
-        float(bool(rules)),  # 16 flags
+        float(bool(rules)),
+        float(token.pos_ == "NOUN" and noun_is_event(token)),
+        float(is_light(head) and head.i != token.i),
+        float(is_light(token)),
     ]
     out += [float(rule is not None and rule.event_type == t) for t in types]
+    lexicon = _lexicon_type(token, patterns)
+    out += [float(lexicon == t) for t in types]
     return out
 
 
-def feature_rows(tokens: list[Token], rules: dict[int, Trigger], emb: StaticEmbeddings) -> np.ndarray:
+def feature_rows(
+    tokens: list[Token], rules: dict[int, Trigger], emb: StaticEmbeddings, patterns: Patterns
+) -> np.ndarray:
     """One feature row per candidate token (the layout named by :data:`FEATURES_VERSION`);
     ``rules`` are the rule coder's triggers of the sentence by head offset."""
     types = load_ontology().types
@@ -220,9 +239,15 @@ def feature_rows(tokens: list[Token], rules: dict[int, Trigger], emb: StaticEmbe
             if content
             else np.zeros(emb.dim, dtype=np.float32)
         )
+        objects = [o for c in token.children if c.dep_ == "prep" for o in c.children if o.dep_ == "pobj" and o.is_alpha]
+        prep_vec = (
+            np.mean([emb.embed(o.lemma_.lower()) for o in objects], axis=0)
+            if objects
+            else np.zeros(emb.dim, dtype=np.float32)
+        )
         head_vec = emb.embed(head.lemma_.lower()) if head.i != token.i else np.zeros(emb.dim, dtype=np.float32)
-        parse = np.array(_parse_features(token, rules, type_names), dtype=np.float32)
-        rows.append(np.concatenate([emb.embed(lemma), head_vec, context, parse]))
+        parse = np.array(_parse_features(token, rules, type_names, patterns), dtype=np.float32)
+        rows.append(np.concatenate([emb.embed(lemma), head_vec, context, prep_vec, parse]))
     return np.vstack(rows).astype(np.float32)
 
 
@@ -247,10 +272,11 @@ class LearnedCoder:
         classifier, emb = self.classifier or load_classifier(), load_embeddings()
         rule_triggers = RuleCoder(self.patterns).find_triggers(sentence)
         rules = {t.start: t for t in rule_triggers}
-        tokens = [t for t in candidates(sentence) if not (self.backoff and t.i in rules)]
+        used = {i for t in rule_triggers for i in t.used}  # "fire" in "traded fire" is the rule's already
+        tokens = [t for t in candidates(sentence) if t.i not in used and not (self.backoff and t.i in rules)]
         out = list(rule_triggers) if self.backoff else []
         if tokens:
-            probs = classifier.probabilities(feature_rows(tokens, rules, emb))
+            probs = classifier.probabilities(feature_rows(tokens, rules, emb, self.patterns))
             threshold = classifier.threshold if self.threshold is None else self.threshold
             for token, row in zip(tokens, probs, strict=True):
                 best = int(np.argmax([p if c != NONE else -1.0 for c, p in zip(classifier.classes, row, strict=True)]))
@@ -258,11 +284,23 @@ class LearnedCoder:
                 if p < threshold:
                     continue
                 rule = rules.get(token.i)
+                if self.backoff and _same_event(token, event_type, rules):
+                    continue  # "launched an attack" with the rules on "attack": one event, not two
                 if rule is not None and rule.event_type == event_type:
-                    out.append(Trigger(rule.start, rule.end, rule.pattern, f"model {event_type} p={p:.2f}", p, rule.used))
+                    out.append(
+                        Trigger(rule.start, rule.end, rule.pattern, f"model {event_type} p={p:.2f}", p, rule.used)
+                    )
                 else:
-                    out.append(Trigger(token.i, token.i + 1, _pattern(event_type, token), f"model {event_type} p={p:.2f}", p))
+                    out.append(
+                        Trigger(token.i, token.i + 1, _pattern(event_type, token), f"model {event_type} p={p:.2f}", p)
+                    )
         return sorted(out, key=lambda t: t.start)
+
+
+def _same_event(token: Token, event_type: str, rules: dict[int, Trigger]) -> bool:
+    """Does a rule trigger of the same type sit on the word's head or one of its children?"""
+    near = [c.i for c in token.children] + ([token.head.i] if token.head.i != token.i else [])
+    return any(i in rules and rules[i].event_type == event_type for i in near)
 
 
 def learned_coder(patterns: Patterns, backoff: bool = True) -> LearnedCoder:

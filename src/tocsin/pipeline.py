@@ -31,8 +31,8 @@ from .readers import parse_date, read, story_from_record
 from .records import Event, Problem, Quote, Story
 from .settings import Settings
 from .store import Coded
-from .triggers import Coder
 from .text import detect_language, normalize
+from .triggers import Coder
 
 log = logging.getLogger(__name__)
 
