@@ -1,5 +1,5 @@
 # The whole developer interface. `make run` and `make test` are the README contract.
-.PHONY: run test lint bench clean postgres browser
+.PHONY: run test lint bench clean postgres browser train
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -38,6 +38,20 @@ lint: $(VENV)/.test
 bench: $(VENV)/.test
 	$(BIN)/python bench/speed.py && $(BIN)/python bench/accuracy.py && $(BIN)/python bench/actors.py \
 	  && $(BIN)/python bench/scale.py
+
+# The learned coder's artefacts (src/tocsin/data/model/), rebuilt from seed 13. Its own venv, so
+# torch (754 MB) never enters the dev venv; torch==2.13.0 goes first, alone: that exact version is
+# the CPU build on this machine's disk, and anything looser pulls a CUDA build of several GB.
+TRAIN := .venv-train
+
+$(TRAIN)/.train: pyproject.toml
+	$(PYTHON) -m venv $(TRAIN)
+	$(TRAIN)/bin/pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(TRAIN)/bin/pip install --quiet --disable-pip-version-check -e '.[train]'
+	touch $@
+
+train: $(TRAIN)/.train
+	HF_HUB_OFFLINE=1 $(TRAIN)/bin/python bench/train.py --seed 13
 
 clean:
 	rm -rf $(VENV) tocsin.db tocsin.db-wal tocsin.db-shm

@@ -16,7 +16,10 @@ the gold standard codes, one event per sentence) and **all** events (also those
 merely demanded, intended, conditional, hypothetical or denied, which the gold
 records do not code separately). The factual view is the headline number.
 
-Usage: python bench/accuracy.py [--gold PATH] [--json]
+Usage: python bench/accuracy.py [--gold PATH] [--json] [--coder rules|learned|both]
+
+The learned coder is trained on these very records (bench/train.py): its figures here
+are in-sample, not a held-out measure.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 from tocsin.ontology import TYPE_ALIASES, load_ontology
 from tocsin.pipeline import code_many
 from tocsin.records import Event, Story
+from tocsin.settings import Settings
 
 GOLD = Path(__file__).resolve().parents[2] / "shared" / "data" / "plover-gsr" / "gsr.jsonl"
 FACTUAL = {"actual", "claimed"}
@@ -114,12 +118,12 @@ def score(records: list[dict], events_by_story: dict[str, list[Event]], keep: se
     }
 
 
-def code_gold(path: Path) -> tuple[list[dict], dict[str, list[Event]]]:
-    """Read the gold file and code every sentence with tocsin."""
+def code_gold(path: Path, coder: str | None = None) -> tuple[list[dict], dict[str, list[Event]]]:
+    """Read the gold file and code every sentence with tocsin (``coder``, else TOCSIN_CODER, else rules)."""
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     stories = [Story(id=r["id"], text=r["text"]) for r in records]
     events: dict[str, list[Event]] = defaultdict(list)
-    for event in code_many(stories):
+    for event in code_many(stories, Settings.from_env(coder=coder)):
         events[event.story_id].append(event)
     return records, events
 
@@ -149,12 +153,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument(
+        "--coder", choices=["rules", "learned", "both"], help="trigger coder (default: TOCSIN_CODER, else rules)"
+    )
     args = parser.parse_args()
     if not args.gold.exists():
         print(f"no gold file at {args.gold}", file=sys.stderr)
         return 1
     load_ontology()
-    records, events = code_gold(args.gold)
+    records, events = code_gold(args.gold, args.coder)
     results = {"factual": score(records, events, FACTUAL), "all": score(records, events, None)}
     if args.json:
         print(json.dumps(results, indent=1))

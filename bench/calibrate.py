@@ -31,7 +31,7 @@ def labelled(split: str) -> tuple[list[dict[str, float]], list[int], int]:
     from tocsin.settings import Settings
 
     records = evaluate.raw_stories()
-    settings = Settings()
+    settings = Settings.from_env()  # TOCSIN_CODER: fit the confidence of the coder in use
     rows, labels, gold_total = [], [], 0
     for story in (s for s in evaluate.read_gold() if s["split"] == split):
         events, shaped = evaluate.code_gold_story(story, records, settings)

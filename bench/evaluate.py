@@ -28,6 +28,7 @@ Usage:
     python bench/evaluate.py                       # train and dev, PLOVER records, labels
     python bench/evaluate.py --split all --json bench/gold/scores.json
     python bench/evaluate.py --agreement           # the two annotation passes against each other
+    python bench/evaluate.py --corpus-only --coder both   # rules with the learned back-off
 """
 
 from __future__ import annotations
@@ -158,12 +159,13 @@ def code_gold_story(
     return events, [as_gold_shape(e, raw, text) for e in events]
 
 
-def code_gold_stories(gold: list[dict[str, Any]]) -> dict[str, list[Event]]:
-    """Code every gold story with tocsin; events in the gold shape, by story id."""
+def code_gold_stories(gold: list[dict[str, Any]], coder: str | None = None) -> dict[str, list[Event]]:
+    """Code every gold story with tocsin (``coder``, else TOCSIN_CODER, else the rules); events in
+    the gold shape, by story id."""
     from tocsin.settings import Settings
 
     records = raw_stories()
-    settings = Settings()
+    settings = Settings.from_env(coder=coder)
     return {story["story_id"]: code_gold_story(story, records, settings)[1] for story in gold}
 
 
@@ -502,6 +504,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     parser.add_argument("--agreement", action="store_true", help="score the two annotation passes, then stop")
     parser.add_argument("--corpus-only", action="store_true", help="skip the PLOVER records and the labels")
+    parser.add_argument(
+        "--coder", choices=["rules", "learned", "both"], help="trigger coder (default: TOCSIN_CODER, else rules)"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
     results: dict[str, Any] = {}
@@ -512,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
         splits = tuple(SPLITS if "all" in (args.split or []) else args.split or ("train", "dev"))
         gold = [s for s in read_gold(args.gold) if s["split"] in splits]
         if gold:
-            results["corpus"] = score_corpus(gold, code_gold_stories(gold), splits)
+            results["corpus"] = score_corpus(gold, code_gold_stories(gold, args.coder), splits)
             show_corpus(results["corpus"])
         else:
             print(f"no gold stories for {splits} in {EVENTS}", file=sys.stderr)
@@ -520,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
             import accuracy
             import actors
 
-            records, events = accuracy.code_gold(accuracy.GOLD)
+            records, events = accuracy.code_gold(accuracy.GOLD, args.coder)
             results["plover"] = {
                 "factual": accuracy.score(records, events, accuracy.FACTUAL),
                 "all": accuracy.score(records, events, None),

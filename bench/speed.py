@@ -70,7 +70,7 @@ def main() -> int:
         return 1
     words = sum(len(s.text.split()) for s in stories)
     nlp = load()
-    settings = Settings(n_process=args.processes)
+    settings = Settings.from_env(n_process=args.processes)  # TOCSIN_CODER=both times the learned back-off
     load_kb()
     list(code_many(stories[:3], settings))  # warm caches: KB, patterns, ontology, model
 

@@ -32,6 +32,7 @@ from .records import Event, Problem, Quote, Story
 from .settings import Settings
 from .store import Coded
 from .text import detect_language, normalize
+from .triggers import Coder
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +178,14 @@ def clean(text: str, *, pub_date: PubDate = None, story_id: str = "story", **met
     return clean_story(story)
 
 
-def _coder(settings: Settings) -> tuple[KnowledgeBase, Patterns]:
-    return load_kb(settings.files("actors")), load_patterns(settings.files("patterns"))
+def _coder(settings: Settings) -> tuple[KnowledgeBase, Coder | Patterns]:
+    """The knowledge base and the trigger coder the settings name."""
+    kb, patterns = load_kb(settings.files("actors")), load_patterns(settings.files("patterns"))
+    if settings.coder == "rules":
+        return kb, patterns
+    from .learned import learned_coder  # numpy, tokenizers and safetensors: loaded only when asked for
+
+    return kb, learned_coder(patterns, backoff=settings.coder == "both")
 
 
 def code_parsed(story: Story, doc: Doc, settings: Settings) -> list[Event]:
@@ -189,10 +196,10 @@ def code_parsed(story: Story, doc: Doc, settings: Settings) -> list[Event]:
 def analyse(story: Story, doc: Doc, settings: Settings) -> Coded:
     """Everything tocsin reads in one cleaned, parsed story: one attribution pass (quotations and
     their speakers), then the events, whose ``asserted_by`` is read from that same pass."""
-    kb, patterns = _coder(settings)
+    kb, coder = _coder(settings)
     ctx = story_context(story, kb)
     found_quotes = extract_quotes(story, doc, ctx)
-    events = code_doc(story, doc, ctx, patterns, found_quotes)
+    events = code_doc(story, doc, ctx, coder, found_quotes)
     return Coded(
         story=story,
         hash=content_hash(story),

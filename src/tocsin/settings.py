@@ -13,6 +13,8 @@ from typing import Any
 
 from .errors import ConfigError
 
+CODERS = ("rules", "learned", "both")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
@@ -44,6 +46,17 @@ class Settings:
     )
     actors: str = field(default="", metadata={"help": "comma-separated YAML files of extra or overriding actors"})
     patterns: str = field(default="", metadata={"help": "comma-separated YAML files of extra event patterns"})
+    coder: str = field(
+        default="rules",
+        metadata={
+            "help": "what proposes event triggers: rules (the pattern lexicon), learned (the shipped model), "
+            "or both (rules first, the model backs off on words they leave alone)"
+        },
+    )
+
+    def __post_init__(self) -> None:
+        if self.coder not in CODERS:
+            raise ConfigError(f"coder must be one of {', '.join(CODERS)}, not {self.coder!r}")
 
     def files(self, name: str) -> tuple[str, ...]:
         """The paths in a comma-separated setting (``actors`` or ``patterns``)."""
