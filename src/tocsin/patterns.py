@@ -130,6 +130,8 @@ def _dependent_lemmas(token: Token) -> dict[str, Token]:
     """Lemmas (and lower-case words) of a verb's dependents, two levels down."""
     found: dict[str, Token] = {}
     for child in token.children:
+        if child.dep_ in ("nsubj", "csubj"):
+            continue  # "aid agencies distributed relief" is no "distribute aid": the subject is not the phrase
         tokens = [child, *child.children]
         if child.dep_ == "dobj":
             # words inside the object's phrase: "suspended part of a military aid program"

@@ -152,15 +152,15 @@ class RuleCoder:
     def find_triggers(self, sentence: Span) -> list[Trigger]:
         """Verb and noun triggers of ``sentence``, minus figurative and non-political senses."""
         found: list[Trigger] = []
-        consumed: set[int] = set()
+        consumed: dict[int, str] = {}  # word → the type of the phrase that used it
         for token in sentence:
             if not is_verb(token):
                 continue
             match = match_verb(token, self.patterns)
-            if match is None:
-                continue
+            if match is None or consumed.get(token.i) == match[0].event_type:
+                continue  # "issued a statement condemning": one ACCUSE; but "urged Iran to withdraw" is two events
             pattern, used = match
-            consumed.update(t.i for t in used)
+            consumed.update((t.i, pattern.event_type) for t in used)
             # an event noun carried by a light verb is the event: "impose sanctions" → SANCTION
             noun = next((c for c in token.children if c.dep_ == "dobj" and c.i not in consumed), None)
             if noun is not None and is_light(token) and match_noun(noun, self.patterns) and not pattern.words:
