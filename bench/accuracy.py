@@ -154,7 +154,7 @@ def main() -> int:
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument(
-        "--coder", choices=["rules", "learned", "both"], help="trigger coder (default: TOCSIN_CODER, else rules)"
+        "--coder", choices=["rules", "learned", "both"], help="trigger coder (default: TOCSIN_CODER, else both)"
     )
     args = parser.parse_args()
     if not args.gold.exists():

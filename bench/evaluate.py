@@ -505,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agreement", action="store_true", help="score the two annotation passes, then stop")
     parser.add_argument("--corpus-only", action="store_true", help="skip the PLOVER records and the labels")
     parser.add_argument(
-        "--coder", choices=["rules", "learned", "both"], help="trigger coder (default: TOCSIN_CODER, else rules)"
+        "--coder", choices=["rules", "learned", "both"], help="trigger coder (default: TOCSIN_CODER, else both)"
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))

@@ -50,8 +50,10 @@ def _store(tmp_path: Path, write_jsonl: Any, records: list[dict[str, str]]) -> s
 
 
 def _assaults(db: str) -> list[dict[str, Any]]:
+    """The stories' "troops attacked" events (a later "the shelling" in one of them is its own mention)."""
     with store.opened(db) as engine:
-        return list(store.read_events(engine, store.Filters(types=("ASSAULT",), dyad=("RUS", "UKR"))))
+        found = store.read_events(engine, store.Filters(types=("ASSAULT",), dyad=("RUS", "UKR")))
+        return [e for e in found if e["trigger"] == "attacked"]
 
 
 def test_dedup_signature_is_deterministic_across_calls() -> None:

@@ -117,7 +117,7 @@ def test_model_events_say_so_in_explain() -> None:
 
 
 def test_coder_setting_is_validated() -> None:
-    assert Settings().coder == "rules"
+    assert Settings().coder == "both"
     assert Settings.from_env({"TOCSIN_CODER": "both"}).coder == "both"
     with pytest.raises(ConfigError, match="coder must be one of rules, learned, both"):
         Settings(coder="neural")

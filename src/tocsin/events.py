@@ -675,7 +675,9 @@ def _same(a: Actor, b: Actor) -> bool:
     # pronoun, of the actor's country; a plain object pronoun is someone else ("his rivals accused him")
     first = (b.text.split() or [""])[0].lower()
     own = b.text.lower().endswith(("self", "selves")) or first in ("its", "their", "his", "her", "our")
-    return own and a.country is not None and a.country == b.country
+    # "Russia withdrew troops": a state's unnamed forces are its own, not someone it acts on
+    forces = b.name is None and bool(b.sector) and set(b.sector) <= {"MIL"} and not set(a.sector) - {"GOV", "MIL"}
+    return (own or forces) and a.country is not None and a.country == b.country
 
 
 def code_doc(

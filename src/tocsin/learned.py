@@ -35,7 +35,8 @@ from .actors import REPORTING
 from .errors import ConfigError
 from .ontology import load_ontology
 from .patterns import Pattern, Patterns, is_light, load_patterns
-from .triggers import RuleCoder, Trigger, is_verb, noun_is_event
+from .senses import rejected
+from .triggers import RuleCoder, Trigger, figurative, is_verb, noun_is_event
 
 FEATURES_VERSION = "tocsin-learned-2"  # bump when the feature layout changes; the weights file records it
 NONE = "NONE"  # the class of a word that carries no event
@@ -291,9 +292,10 @@ class LearnedCoder:
                         Trigger(rule.start, rule.end, rule.pattern, f"model {event_type} p={p:.2f}", p, rule.used)
                     )
                 else:
-                    out.append(
-                        Trigger(token.i, token.i + 1, _pattern(event_type, token), f"model {event_type} p={p:.2f}", p)
-                    )
+                    pattern = _pattern(event_type, token)
+                    if rejected(token, pattern) is not None or figurative(token, pattern):
+                        continue  # the senses the rules reject bind the model too ("beat Germany in the final")
+                    out.append(Trigger(token.i, token.i + 1, pattern, f"model {event_type} p={p:.2f}", p))
         return sorted(out, key=lambda t: t.start)
 
 

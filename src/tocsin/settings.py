@@ -47,7 +47,7 @@ class Settings:
     actors: str = field(default="", metadata={"help": "comma-separated YAML files of extra or overriding actors"})
     patterns: str = field(default="", metadata={"help": "comma-separated YAML files of extra event patterns"})
     coder: str = field(
-        default="rules",
+        default="both",
         metadata={
             "help": "what proposes event triggers: rules (the pattern lexicon), learned (the shipped model), "
             "or both (rules first, the model backs off on words they leave alone)"

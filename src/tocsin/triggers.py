@@ -72,7 +72,7 @@ _FIGURATIVE = words("figurative_modifiers")
 _FORCE = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "THREATEN"})
 
 
-def _figurative(token: Token, pattern: Pattern) -> bool:
+def figurative(token: Token, pattern: Pattern) -> bool:
     """ "An economic war", "a trade war", "a propaganda offensive": not armed conflict
     (but "economic cooperation" is cooperation)."""
     if pattern.event_type not in _FORCE:
@@ -171,7 +171,7 @@ class RuleCoder:
             if token.pos_ not in ("NOUN", "PROPN") or token.i in consumed:
                 continue
             noun_pattern = match_noun(token, self.patterns)
-            if noun_pattern is None or not noun_is_event(token, noun_pattern) or _figurative(token, noun_pattern):
+            if noun_pattern is None or not noun_is_event(token, noun_pattern) or figurative(token, noun_pattern):
                 continue
             if rejected(token, noun_pattern) is None:
                 found.append(_trigger(token, noun_pattern, ()))
