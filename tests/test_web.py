@@ -129,7 +129,8 @@ def test_web_charts_are_drawn(page: Any) -> None:
 
 def test_web_network_node_filters_the_table(page: Any) -> None:
     open_dashboard(page)
-    page.locator("#network [data-testid=network-node][data-node-id=RUS]").click()
+    # a user clicks the node's circle: the middle of the node's box may lie between the circle and its label
+    page.locator("#network [data-testid=network-node][data-node-id=RUS] circle").click()
     page.wait_for_function("() => document.getElementById('f-actor').value === 'RUS'")
     page.wait_for_function("() => [...document.querySelectorAll('#events-body tr td:nth-child(3)')]"
                            ".every((td) => td.textContent.includes('RUS'))")  # fmt: skip
