@@ -233,3 +233,13 @@ def test_roles_an_actor_no_knowledge_base_names_keeps_its_words(nlp) -> None:  #
     )
     [event] = [e for e in coded(doc) if e.event_type == "AID"]
     assert event.actor is not None and event.actor.text == "Aid agencies" and event.actor.country is None
+
+
+def test_roles_a_date_s_preposition_is_not_a_pattern_s_word(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Protesters marched on Saturday.
+    doc = parse(
+        nlp,
+        "Protesters/1/nsubj/NOUN/NNS/protester/- marched/1/ROOT/VERB/VBD/march/- on/1/prep/ADP/IN/-/- "
+        "Saturday/2/pobj/PROPN/NNP/-/B-DATE ./1/punct/PUNCT/./-/-",
+    )
+    assert all(e.trigger != "march on" for e in coded(doc))
