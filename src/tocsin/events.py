@@ -598,8 +598,8 @@ def _discourse_actor(sent: Span, ctx: Context, asserted: Actor | None) -> list[A
 
 def _unresolved(token: Token) -> Actor:
     """An actor the text names but tocsin cannot code: its words, no country, low confidence."""
-    words = [t for t in token.subtree if (t.i <= token.i and t.dep_ in ("compound", "amod", "det")) or t.i == token.i]
-    start, end = words[0].idx, token.idx + len(token)
+    kept = [t for t in token.subtree if (t.i <= token.i and t.dep_ in ("compound", "amod", "det")) or t.i == token.i]
+    start, end = kept[0].idx, token.idx + len(token)
     return Actor(text=token.doc.text[start:end], confidence=0.2, start=start, end=end)
 
 
@@ -694,7 +694,8 @@ def code_doc(
     (whitespace-only sentences are skipped), so ``sentence_id`` matches it.
     """
     rules: Coder = RuleCoder(coder) if isinstance(coder, Patterns) else coder
-    ctx = replace(ctx, focus=story_focus(doc, ctx), dyad=story_dyad(doc, ctx))
+    mentions = country_mentions(doc, ctx)
+    ctx = replace(ctx, focus=story_focus(mentions), dyad=story_dyad(mentions))
     if quotes is None:
         quotes = extract_quotes(story, doc, ctx)
     attribution = Attribution(quote_spans(story.text), quotes)
@@ -740,7 +741,7 @@ class Attribution:
         return reported[0] if reported else None
 
 
-def _country_mentions(doc: Doc, ctx: Context) -> Counter[str]:
+def country_mentions(doc: Doc, ctx: Context) -> Counter[str]:
     """How often a story's places and nationality words name each country."""
     counts: Counter[str] = Counter()
     for ent in doc.ents:
@@ -754,20 +755,19 @@ def _country_mentions(doc: Doc, ctx: Context) -> Counter[str]:
     return counts
 
 
-def story_focus(doc: Doc, ctx: Context) -> str | None:
-    """The country a story is about: the one its places and nationality words name most,
+def story_focus(counts: Counter[str]) -> str | None:
+    """The country a story is about, from its :func:`country_mentions`: the one named most,
     if it is at least twice named and at least 40% of such mentions."""
-    counts = _country_mentions(doc, ctx)
     if not counts:
         return None
     country, n = counts.most_common(1)[0]
     return country if n >= 2 and n >= 0.4 * sum(counts.values()) else None
 
 
-def story_dyad(doc: Doc, ctx: Context) -> tuple[str, str] | None:
-    """The two countries a story is between ("Russia and Ukraine", "Pakistan and the IMF"): the two
-    most named, each at least three times, together at least 60% of the mentions."""
-    top = _country_mentions(doc, ctx).most_common()
+def story_dyad(counts: Counter[str]) -> tuple[str, str] | None:
+    """The two countries a story is between ("Russia and Ukraine", "Pakistan and the IMF"), from its
+    :func:`country_mentions`: the two most named, each at least three times, together at least 60%."""
+    top = counts.most_common()
     if len(top) < 2 or top[1][1] < 3 or top[0][1] + top[1][1] < 0.6 * sum(n for _, n in top):
         return None
     return top[0][0], top[1][0]

@@ -232,24 +232,23 @@ def feature_rows(
     type_names = tuple(sorted(types))
     rows = []
     for token in tokens:
-        lemma = token.lemma_.lower()
-        head = token.head
+        head = [token.head] if token.head.i != token.i else []
         content = [c for c in token.children if c.dep_ in _CONTENT_CHILDREN and c.is_alpha]
-        context = (
-            np.mean([emb.embed(c.lemma_.lower()) for c in content], axis=0)
-            if content
-            else np.zeros(emb.dim, dtype=np.float32)
-        )
         objects = [o for c in token.children if c.dep_ == "prep" for o in c.children if o.dep_ == "pobj" and o.is_alpha]
-        prep_vec = (
-            np.mean([emb.embed(o.lemma_.lower()) for o in objects], axis=0)
-            if objects
-            else np.zeros(emb.dim, dtype=np.float32)
-        )
-        head_vec = emb.embed(head.lemma_.lower()) if head.i != token.i else np.zeros(emb.dim, dtype=np.float32)
         parse = np.array(_parse_features(token, rules, type_names, patterns), dtype=np.float32)
-        rows.append(np.concatenate([emb.embed(lemma), head_vec, context, prep_vec, parse]))
+        vectors = [_mean_vector(emb, group) for group in ([token], head, content, objects)]
+        rows.append(np.concatenate([*vectors, parse]))
     return np.vstack(rows).astype(np.float32)
+
+
+def _mean_vector(emb: StaticEmbeddings, tokens: list[Token]) -> np.ndarray:
+    """The mean vector of the tokens' lemmas (zeros for none)."""
+    if not tokens:
+        return np.zeros(emb.dim, dtype=np.float32)
+    if len(tokens) == 1:
+        return emb.embed(tokens[0].lemma_.lower())
+    mean: np.ndarray = np.mean([emb.embed(t.lemma_.lower()) for t in tokens], axis=0)
+    return mean
 
 
 @dataclass(frozen=True)
