@@ -272,14 +272,15 @@ def test_web_layout_works_at_420_px(browser: Any, api_server: str) -> None:
 def test_web_network_labels_do_not_overlap(page: Any) -> None:
     open_dashboard(page)
     page.locator("#network svg [data-testid=network-label]").first.wait_for()
-    boxes = page.evaluate(
-        "[...document.querySelectorAll('#network [data-testid=network-label]')].map((t) => {"
-        " const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right, r.top, r.bottom]; })"
-    )
-    circles = page.evaluate(
-        "[...document.querySelectorAll('#network [data-testid=network-node] circle')].map((c) => {"
-        " const r = c.getBoundingClientRect();"
-        " return [c.parentNode.dataset.nodeId, r.left, r.right, r.top, r.bottom]; })"
+    # one measurement of labels and circles together, once the fonts are final: a re-render or a font
+    # swap between two separate measurements would compare boxes of two different drawings
+    boxes, circles = page.evaluate(
+        "async () => { await document.fonts.ready; const box = (e, name) => {"
+        " const r = e.getBoundingClientRect(); return [name, r.left, r.right, r.top, r.bottom]; };"
+        " return [[...document.querySelectorAll('#network [data-testid=network-label]')]"
+        ".map((t) => box(t, t.textContent)),"
+        " [...document.querySelectorAll('#network [data-testid=network-node] circle')]"
+        ".map((c) => box(c, c.parentNode.dataset.nodeId))]; }"
     )
     assert len(boxes) >= 3
 
