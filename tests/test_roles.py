@@ -243,3 +243,36 @@ def test_roles_a_date_s_preposition_is_not_a_pattern_s_word(nlp) -> None:  # typ
         "Saturday/2/pobj/PROPN/NNP/-/B-DATE ./1/punct/PUNCT/./-/-",
     )
     assert all(e.trigger != "march on" for e in coded(doc))
+
+
+def test_roles_a_common_noun_s_infinitive_is_done_by_the_noun_s_owner_or_governing_subject(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Japan took steps to ease Chinese concerns.
+    doc = parse(
+        nlp,
+        "Japan/1/nsubj/PROPN/NNP/-/B-GPE took/1/ROOT/VERB/VBD/take/- steps/1/dobj/NOUN/NNS/step/- "
+        "to/4/aux/PART/TO/-/- ease/2/relcl/VERB/VB/-/- Chinese/6/amod/ADJ/JJ/-/B-NORP "
+        "concerns/4/dobj/NOUN/NNS/concern/- ./1/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "CONCEDE") == {("JPN", "CHN")}
+
+
+def test_roles_violence_nobody_claims_is_suffered_where_it_happens_and_a_date_owns_no_event(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Officials counted Saturday's blasts in Kabul.
+    doc = parse(
+        nlp,
+        "Officials/1/nsubj/NOUN/NNS/official/- counted/1/ROOT/VERB/VBD/count/- Saturday/4/poss/PROPN/NNP/-/B-DATE "
+        "'s/2/case/PART/POS/-/- blasts/1/dobj/NOUN/NNS/blast/- in/4/prep/ADP/IN/-/- Kabul/5/pobj/PROPN/NNP/-/B-GPE "
+        "./1/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "ASSAULT") == {(None, "AFG")}
+
+
+def test_roles_an_unnamed_patrol_or_guard_is_a_security_force_of_where_it_acts(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Guards detained a journalist in Dhaka.
+    doc = parse(
+        nlp,
+        "Guards/1/nsubj/NOUN/NNS/guard/- detained/1/ROOT/VERB/VBD/detain/- a/3/det/DET/DT/-/- "
+        "journalist/1/dobj/NOUN/NN/-/- in/1/prep/ADP/IN/-/- Dhaka/4/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    [event] = [e for e in coded(doc) if e.event_type == "COERCE"]
+    assert event.actor is not None and event.actor.sector == ("COP",) and event.actor.country == "BGD"

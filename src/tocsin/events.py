@@ -94,6 +94,10 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
     if verb.dep_ in ("conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
         found, how = _subjects(verb.head)
         return found, f"shared:{how}"
+    if verb.dep_ in ("acl", "relcl") and _infinitive(verb) and verb.head.pos_ == "NOUN" and not verb.head.ent_type_:
+        found, how = _controller(verb.head)  # "our willingness to apologise": we apologise
+        if found:
+            return found, f"controller:{how}"
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN"):
         return _with_conjuncts(verb.head), "modified-noun"
     accused = _accused(verb)
@@ -102,6 +106,19 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
     if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ in ("VERB", "AUX"):
         found, how = _subjects(verb.head.head)  # "retaliated by announcing tariffs": who retaliated announced
         return found, f"{verb.head.lower_}-clause:{how}"
+    return [], ""
+
+
+def _controller(noun: Token) -> tuple[list[Token], str]:
+    """Who does what a common noun's infinitive says ("its call to drop the charges", "took steps
+    to ease concerns", "under pressure to resign"): the noun's possessor, else the subject of the
+    verb that governs it. A noun that is itself the subject ("the plan aims to") controls nothing."""
+    owners = [c for c in noun.children if c.dep_ == "poss"]
+    if owners:
+        return _with_conjuncts(owners[0]), "poss"
+    governor = noun.head.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else noun.head
+    if noun.dep_ in ("dobj", "attr", "pobj") and governor.pos_ in ("VERB", "AUX"):
+        return _subjects(governor)
     return [], ""
 
 
@@ -184,6 +201,10 @@ def _infinitive(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
+# entity kinds that never do anything: a date, a time or a number owns no event
+_NOT_AGENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+
+
 def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token], str]:
     """Actor and recipient tokens of an event noun. In "the withdrawal of Russian
     forces" the of-phrase does the event; in "the release of prisoners" it undergoes it."""
@@ -191,7 +212,7 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
     recipients: list[Token] = []
     how: list[str] = []
     for child in noun.children:
-        if child.dep_ == "poss":
+        if child.dep_ == "poss" and child.ent_type_ not in _NOT_AGENTS:  # not "Saturday's blasts"
             actors, how = _with_conjuncts(child), [*how, "poss"]
         elif child.dep_ == "prep":
             objs = [o for o in child.children if o.dep_ == "pobj"]
@@ -332,11 +353,18 @@ def code_sentence(
         exclude = actors[0].country if actors else None
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
         recipients = [r for t in recipient_tokens for r in _parties(t, ctx, exclude)]
-        if not actors and trig.actors and trig.actors[0].pos_ in ("NOUN", "PROPN"):
+        named = trig.actors[0] if trig.actors else None
+        if not actors and named is not None and named.pos_ in ("NOUN", "PROPN") and named.ent_type_ not in _NOT_AGENTS:
             # "aid agencies distributed relief": someone does it whom no KB names; say who, with no codes
-            actors = [_unresolved(trig.actors[0])]
+            actors = [_unresolved(named)]
+        used = {t.i for t in trig.actors + recipient_tokens}
+        place = event_place(token, sent, used)
         if not actors and not recipients and asserted is None:
-            continue  # nobody does anything to anybody: not an event we can code
+            if trigger.event_type not in _DONE_TO_A_PLACE or place is None or not place.country:
+                continue  # nobody does anything to anybody: not an event we can code
+            # "blasts outside a school in Kabul": violence nobody claims, suffered where it happens (inferred)
+            recipients = [Actor(text="", country=place.country, confidence=0.3)]
+            recipient_how = "inferred:place"
         if not recipients and trigger.pattern.needs_recipient:
             continue  # "helped explain": the word is an event only when someone undergoes it
         date_text = _date_text(sent, token)
@@ -349,8 +377,6 @@ def code_sentence(
             # no date said: the story's publication date stands in, flagged so nobody takes it for a said date
             day, precision = resolved or (story.pub_date, "fallback")
             date_text = date_text if resolved else None
-        used = {t.i for t in trig.actors + recipient_tokens}
-        place = event_place(token, sent, used)
         actors = [_focused(_where_acting(_inherit_country(a, asserted) or a, place), ctx.focus) for a in actors]
         recipients = [_focused(_domestic(_where_acting(r, place), actors), ctx.focus) for r in recipients]
         if not actors and _agentless(token) and ctx.focus and any(r.country == ctx.focus for r in recipients):
@@ -413,6 +439,7 @@ def code_sentence(
 _AT_HOME = frozenset({"PROTEST"})
 _COOPERATIVE = frozenset("CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".split())
 _CONFLICTUAL = frozenset("PROTEST SANCTION MOBILIZE COERCE ASSAULT".split())
+_DONE_TO_A_PLACE = frozenset({"ASSAULT"})
 # Governors that state an intention without being event words themselves
 # ("plans to", "is ready to"); "agree/promise/vow to" are AGREE triggers already.
 _INTENT_CUES = frozenset(f"governor:{w}" for w in words("intent_governors")) | {"aux:intended"}
