@@ -39,13 +39,13 @@ def _shipped_files() -> list[tuple[str, dict[str, list[dict[str, object]]]]]:
 
 
 def _shipped_phrases() -> list[tuple[str, str, str]]:
-    """(type, "verbs" or "nouns", phrase) for every phrase written in patterns.yaml and lexicon/."""
+    """(type, kind, phrase) for every phrase written in patterns.yaml and lexicon/ (any kind)."""
     return [
         (event_type, kind, str(phrase).lower())
         for _, data in _shipped_files()
         for event_type, entries in data.items()
         for entry in entries
-        for kind in ("verbs", "nouns")
+        for kind in ("verbs", "nouns", "judgments", "feelings")
         for phrase in entry.get(kind) or []  # type: ignore[attr-defined]
     ]
 
@@ -135,7 +135,8 @@ def test_ontology_every_type_has_a_pattern() -> None:
 def test_ontology_every_pattern_is_valid_coding() -> None:
     ontology = load_ontology()
     patterns = load_patterns()
-    loaded = [p for ps in patterns.verbs.values() for p in ps] + list(patterns.nouns.values())
+    loaded = [p for ps in [*patterns.verbs.values(), *patterns.predicates.values()] for p in ps]
+    loaded += list(patterns.nouns.values())
     bad = [
         p.phrase
         for p in loaded
@@ -149,7 +150,8 @@ def test_ontology_every_pattern_is_valid_coding() -> None:
 def test_ontology_every_shipped_phrase_is_loaded() -> None:
     patterns = load_patterns()
     verbs = {p.phrase.lower() for ps in patterns.verbs.values() for p in ps}
-    loaded = {"verbs": verbs, "nouns": set(patterns.nouns)}
+    predicates = {p.phrase for ps in patterns.predicates.values() for p in ps}
+    loaded = {"verbs": verbs, "nouns": set(patterns.nouns), "judgments": predicates, "feelings": predicates}
     assert [phrase for _, kind, phrase in _shipped_phrases() if phrase not in loaded[kind]] == []
 
 

@@ -276,3 +276,38 @@ def test_roles_an_unnamed_patrol_or_guard_is_a_security_force_of_where_it_acts(n
     )
     [event] = [e for e in coded(doc) if e.event_type == "COERCE"]
     assert event.actor is not None and event.actor.sector == ("COP",) and event.actor.country == "BGD"
+
+
+def test_roles_a_judgment_passed_with_call_is_an_accusation_by_the_caller_of_what_is_judged(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Russia called the Ukrainian decree illegal.
+    doc = parse(
+        nlp,
+        "Russia/1/nsubj/PROPN/NNP/-/B-GPE called/1/ROOT/VERB/VBD/call/- the/4/det/DET/DT/-/- "
+        "Ukrainian/4/amod/ADJ/JJ/-/B-NORP decree/1/dobj/NOUN/NN/-/- illegal/1/oprd/ADJ/JJ/-/- ./1/punct/PUNCT/./-/-",
+    )
+    [event] = [e for e in coded(doc) if e.event_type == "ACCUSE"]
+    assert (event.actor and event.actor.country, event.recipient and event.recipient.country) == ("RUS", "UKR")
+    assert event.mode == "disapprove" and event.trigger == "illegal"
+
+
+def test_roles_a_judgment_in_the_reporter_s_own_words_is_no_event(nlp) -> None:  # type: ignore[no-untyped-def]
+    # The Ukrainian decree is illegal.
+    doc = parse(
+        nlp,
+        "The/2/det/DET/DT/-/- Ukrainian/2/amod/ADJ/JJ/-/B-NORP decree/3/nsubj/NOUN/NN/-/- is/3/ROOT/AUX/VBZ/be/- "
+        "illegal/3/acomp/ADJ/JJ/-/- ./3/punct/PUNCT/./-/-",
+    )
+    assert [e for e in coded(doc) if e.event_type == "ACCUSE"] == []
+
+
+def test_roles_a_feeling_needs_someone_it_is_about(nlp) -> None:  # type: ignore[no-untyped-def]
+    # France is concerned about Iran. France is concerned.
+    doc = parse(
+        nlp,
+        "France/1/nsubj/PROPN/NNP/-/B-GPE is/1/ROOT/AUX/VBZ/be/- concerned/1/acomp/ADJ/JJ/-/- "
+        "about/2/prep/ADP/IN/-/- Iran/3/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+        "France/1/nsubj/PROPN/NNP/-/B-GPE is/1/ROOT/AUX/VBZ/be/- concerned/1/acomp/ADJ/JJ/-/- ./1/punct/PUNCT/./-/-",
+    )
+    assert [(e.sentence_id, e.recipient and e.recipient.country) for e in coded(doc) if e.event_type == "ACCUSE"] == [
+        (0, "IRN")
+    ]

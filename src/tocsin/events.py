@@ -36,7 +36,7 @@ from .dates import resolve_when
 from .modality import ACCUSING, PERCEIVE, assess
 from .nlp import entities_in, entity_of
 from .ontology import Ontology, load_ontology
-from .patterns import Pattern, Patterns, is_light
+from .patterns import JUDGING_VERBS, Pattern, Patterns, is_light, judging_head
 from .places import event_place, lookup
 from .quotes import according_to, extract_quotes, quote_spans
 from .records import Actor, Event, Place, Quote, Story
@@ -273,6 +273,8 @@ def _roles(trigger: Trigger, doc: Doc) -> _Roles:
         subjects = [c for cl in clause for c in cl.children if c.dep_ in ("nsubj", "nsubjpass")]
         return _Roles(speakers, [(_with_conjuncts(subjects[0]), "clause-subject")] if subjects else [],
                       f"reported demand {token.lemma_} [{how}]")  # fmt: skip
+    if pattern.predicate:
+        return _predicate_roles(token, pattern)
     if pattern.noun:
         actors, recipients, how = _noun_roles(token, pattern)
         return _Roles(actors, [(recipients, "noun")] if recipients else [], f"noun {token.lemma_} [{how}]")
@@ -281,6 +283,28 @@ def _roles(trigger: Trigger, doc: Doc) -> _Roles:
     preferred = pattern.recipient + tuple(w for w in pattern.words if w in _RECIPIENT_PREPS)
     objects = _objects(token, used, preferred, pattern.event_type == "REQUEST")
     return _Roles(subjects, objects, f"verb {token.lemma_} [{how}]")
+
+
+def _predicate_roles(word: Token, pattern: Pattern) -> _Roles:
+    """Who judges and who is judged. "Rights groups called the ruling arbitrary": the groups judge
+    the ruling (and whoever it names inside); "the law is illegal, he said": the speaker judges (left
+    to the attribution pass) the law; "we are concerned about Iran's move": we judge Iran's move."""
+    verb = judging_head(word)
+    assert verb is not None  # the coder proposed the word because it has one
+    said = f"{pattern.predicate} {word.lemma_} [{verb.lemma_}]"
+    judged: list[Token]
+    if pattern.predicate == "judge":
+        judges, _ = _subjects(verb)
+        judged = [o for p in word.children if p.dep_ in ("prep", "agent") for o in p.children if o.dep_ == "pobj"]
+    elif verb.lemma_ in JUDGING_VERBS:
+        judges, _ = _subjects(verb)
+        judged = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and c is not word]
+    else:
+        judges = []
+        judged = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+    candidates = [(_with_conjuncts(t), "judged") for t in judged]
+    candidates += [([inner], f"judged>{inner.dep_}") for t in judged for inner in _inside(t)]
+    return _Roles(judges, candidates, said)
 
 
 def _date_text(sent: Span, trigger: Token) -> str | None:
@@ -335,7 +359,10 @@ def code_sentence(
         if _purpose_of_event(token, trigger_tokens) and assessment.modality in ("actual", "claimed"):
             # "used tear gas to disperse them": the aim of a coded event, not a second event done
             assessment = replace(assessment, modality="intended", cue="purpose")
-        if assessment.modality == "claimed" and _performed(token, ontology.types[trigger.event_type][0]):
+        performed = trigger.pattern.predicate or _performed(token, ontology.types[trigger.event_type][0])
+        if trigger.pattern.predicate and assessment.cue.startswith("object-of"):
+            assessment = replace(assessment, modality="claimed")  # "considers it a good step": a judgment, not a plan
+        if assessment.modality == "claimed" and performed:
             # "'We condemn the attack,' the ministry said": saying it is doing it
             assessment = replace(assessment, modality="actual", cue=f"{assessment.cue}+performed")
         said = attribution.covering(token.idx, sent.start_char)
@@ -346,6 +373,10 @@ def code_sentence(
         asserted = _focused(asserted, ctx.focus) if asserted is not None else None
         actors = [a for t in trig.actors for a in _parties(t, ctx)]
         how_inferred = ""
+        if trigger.pattern.predicate and not actors:
+            if asserted is None:
+                continue  # "the situation is dangerous", in the reporter's own words: nobody's act
+            actors = [asserted]  # "'It is unconstitutional,' Hassan said": the speaker judges
         if not actors and trigger.pattern.noun and _unowned(trig.path):
             # "there has been no pullback", after a sentence about Eritrean troops: theirs (inferred)
             actors = _discourse_actor(sent, ctx, asserted)
@@ -387,7 +418,8 @@ def code_sentence(
         # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
         paired = "between" in trig.path or any(pair_referents(t, ctx) for t in trig.actors)
         mutual = pattern.symmetric or paired or any(_is_each_other(t) for t in recipient_tokens)
-        if not recipients and actors and not (mutual and len(actors) > 1) and _inferable(actors[0], ctx.focus, trig):
+        alone = actors and not recipients and not (mutual and len(actors) > 1)
+        if alone and _inferable(actors[0], ctx.focus, trig, at_home=trigger.event_type in _AT_HOME):
             # no one named on the receiving end: in a story about one country, that country (inferred)
             recipients = [Actor(text="", country=ctx.focus, confidence=0.3)]
             recipient_how = "inferred:story-country"
@@ -808,7 +840,7 @@ def _focused(side: Actor, focus: str | None) -> Actor:
     return replace(side, country=focus, confidence=min(side.confidence, 0.3))
 
 
-def _inferable(actor: Actor, focus: str | None, roles: _Roles) -> bool:
+def _inferable(actor: Actor, focus: str | None, roles: _Roles, at_home: bool = False) -> bool:
     """May the story's country stand in for a recipient the sentence leaves unnamed? For a foreign
     actor, when the sentence names no one at all on the receiving end ("the withdrawal of U.S.
     troops", in a story about Afghanistan; but "Hungary criticised the package" is not aimed at the
@@ -818,7 +850,8 @@ def _inferable(actor: Actor, focus: str | None, roles: _Roles) -> bool:
         return False
     if actor.country != focus:
         return not roles.recipients
-    return bool(set(actor.sector) - {"MIL"})
+    # people protesting at home protest to their own country's authorities
+    return at_home or bool(set(actor.sector) - {"MIL"})
 
 
 def story_context(story: Story, kb: Any) -> Context:

@@ -44,6 +44,9 @@ class Pattern:
     of_actor: bool = False  # a noun's of-phrase does it ("the withdrawal of troops"), not undergoes it
     symmetric: bool = False  # conjoined actors do it to each other ("A and B exchanged prisoners")
     needs_recipient: bool = False  # an event only when someone undergoes it ("helped Haiti", not "helped explain")
+    # a word of judgment, not a verb or event noun: said of what is judged ("judged": "called the ruling
+    # arbitrary", "the law is illegal") or of the one who judges ("judge": "we are deeply concerned about")
+    predicate: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,13 @@ class Patterns:
 
     verbs: dict[str, list[Pattern]] = field(default_factory=dict)
     nouns: dict[str, Pattern] = field(default_factory=dict)
+    predicates: dict[str, list[Pattern]] = field(default_factory=dict)  # judgments and feelings by head word
 
 
-_KEYS = frozenset("mode cameo context verbs nouns recipient of_actor symmetric needs_recipient".split())
+_KEYS = frozenset(
+    "mode cameo context verbs nouns judgments feelings recipient of_actor symmetric needs_recipient".split()
+)
+_PREDICATES = {"judgments": "judged", "feelings": "judge"}
 
 
 def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
@@ -69,8 +76,8 @@ def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
             raise ConfigError(f"{source}: {type_name}: expected a list of entries")
         for number, entry in enumerate(entries, start=1):
             where = f"{source}: {type_name} entry {number}"
-            if not isinstance(entry, dict) or not (entry.get("verbs") or entry.get("nouns")):
-                raise ConfigError(f"{where}: an entry needs 'verbs' or 'nouns'")
+            if not isinstance(entry, dict) or not any(entry.get(k) for k in ("verbs", "nouns", *_PREDICATES)):
+                raise ConfigError(f"{where}: an entry needs 'verbs', 'nouns', 'judgments' or 'feelings'")
             unknown = sorted(set(entry) - _KEYS)
             if unknown:
                 raise ConfigError(f"{where}: unknown field {unknown[0]!r} (fields: {', '.join(sorted(_KEYS))})")
@@ -91,6 +98,12 @@ def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
                 key = str(phrase).lower()
                 head, rest = key.split()[-1], tuple(key.split()[:-1])
                 yield Pattern(event_type, mode, cameo, context, key, head, rest, True, recipient, *flags)
+            for key, said_of in _PREDICATES.items():
+                for phrase in entry.get(key) or ():
+                    words = str(phrase).lower().split()  # "politically motivated": modifiers, then the word
+                    head, rest = words[-1], tuple(words[:-1])
+                    yield Pattern(event_type, mode, cameo, context, str(phrase).lower(), head, rest, False,
+                                  recipient, *flags, predicate=said_of)  # fmt: skip
 
 
 @functools.cache
@@ -113,13 +126,16 @@ def load_patterns(extra: tuple[str, ...] = ()) -> Patterns:
         except yaml.YAMLError as exc:
             raise ConfigError(f"{source}: not valid YAML: {exc}") from exc
         for pattern in _entries(data, source, ontology):
-            if pattern.noun:
+            if pattern.predicate:
+                patterns.predicates.setdefault(pattern.head, []).append(pattern)
+            elif pattern.noun:
                 patterns.nouns.setdefault(pattern.phrase, pattern)
             else:
                 patterns.verbs.setdefault(pattern.head, []).append(pattern)
-    for head, found in patterns.verbs.items():
-        # the longest phrase wins; among equals the first loaded (user files first)
-        patterns.verbs[head] = sorted(found, key=lambda p: -len(p.words))
+    for table in (patterns.verbs, patterns.predicates):
+        for head, found in table.items():
+            # the longest phrase wins; among equals the first loaded (user files first)
+            table[head] = sorted(found, key=lambda p: -len(p.words))
     return patterns
 
 
@@ -213,3 +229,33 @@ def match_noun(token: Token, patterns: Patterns) -> Pattern | None:
         if key in patterns.nouns:
             return patterns.nouns[key]
     return None
+
+
+# Verbs that pass judgment on their object: "called the ruling arbitrary", "described it as inhumane".
+JUDGING_VERBS = words("judging_verbs")
+# Verbs that link a subject to what is said of it: "the law is illegal", "we remain concerned".
+_LINKING = frozenset({"be", "seem", "appear", "remain", "look", "sound", "feel", "become", "get", "grow"})
+
+
+def judging_head(token: Token) -> Token | None:
+    """The verb a word of judgment is predicated through ("is" in "it is illegal", "called" in
+    "called it arbitrary" or "characterized as inhumane"), or None where the word is not said
+    of anything (an attribute: "an illegal crossing"; one of a list: only the first is the act)."""
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ == "as":
+        head = head.head  # "characterized as inhumane"
+        return head if head.lemma_ in JUDGING_VERBS else None
+    if token.dep_ in ("acomp", "attr") and (head.lemma_ in _LINKING or head.lemma_ in JUDGING_VERBS):
+        return head
+    if token.dep_ in ("oprd", "xcomp", "ccomp", "dobj") and head.lemma_ in JUDGING_VERBS:
+        return head
+    return None
+
+
+def match_predicate(token: Token, patterns: Patterns) -> Pattern | None:
+    """The judgment or feeling pattern a predicative word states ("politically motivated", "unacceptable")."""
+    candidates = next((patterns.predicates[f] for f in _forms(token) if f in patterns.predicates), None)
+    if not candidates or judging_head(token) is None:
+        return None
+    mods = {form for c in token.lefts if c.dep_ in ("advmod", "amod", "compound", "npadvmod") for form in _forms(c)}
+    return next((p for p in candidates if all(w in mods for w in p.words)), None)

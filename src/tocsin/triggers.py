@@ -16,7 +16,7 @@ from typing import Protocol
 from spacy.tokens import Span, Token
 
 from .modality import PERCEIVE
-from .patterns import Pattern, Patterns, is_light, match_noun, match_verb
+from .patterns import Pattern, Patterns, is_light, judging_head, match_noun, match_predicate, match_verb
 from .senses import rejected
 from .words import words
 
@@ -175,6 +175,17 @@ class RuleCoder:
                 continue
             if rejected(token, noun_pattern) is None:
                 found.append(_trigger(token, noun_pattern, ()))
+        judged: set[int] = set()  # one judgment per clause: "unfair and inhumane" is one act of saying
+        for token in sentence:
+            if token.pos_ not in ("ADJ", "NOUN", "VERB") or token.i in consumed:
+                continue
+            predicate = match_predicate(token, self.patterns)
+            head = judging_head(token)
+            if predicate is None or head is None or head.i in judged or head.i in consumed:
+                continue
+            if rejected(token, predicate) is None:
+                judged.add(head.i)
+                found.append(_trigger(token, predicate, ()))
         return found
 
 
