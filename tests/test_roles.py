@@ -311,3 +311,16 @@ def test_roles_a_feeling_needs_someone_it_is_about(nlp) -> None:  # type: ignore
     assert [(e.sentence_id, e.recipient and e.recipient.country) for e in coded(doc) if e.event_type == "ACCUSE"] == [
         (0, "IRN")
     ]
+
+
+def test_roles_someone_held_in_a_condition_undergoes_it_and_a_mere_mention_is_no_event(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Iranian journalists remain in custody. The prison's director spoke.
+    doc = parse(
+        nlp,
+        "Iranian/1/amod/ADJ/JJ/-/B-NORP journalists/2/nsubj/NOUN/NNS/journalist/- remain/2/ROOT/VERB/VBP/remain/- "
+        "in/2/prep/ADP/IN/-/- custody/3/pobj/NOUN/NN/-/- ./2/punct/PUNCT/./-/-",
+        "The/1/det/DET/DT/-/- prison/3/poss/NOUN/NN/-/- 's/1/case/PART/POS/-/- director/4/nsubj/NOUN/NN/-/- "
+        "spoke/4/ROOT/VERB/VBD/speak/- ./4/punct/PUNCT/./-/-",
+    )
+    events = [e for e in coded(doc) if e.event_type == "COERCE"]
+    assert [(e.sentence_id, e.recipient and e.recipient.country) for e in events] == [(0, "IRN")]

@@ -36,7 +36,7 @@ from .dates import resolve_when
 from .modality import ACCUSING, PERCEIVE, assess
 from .nlp import entities_in, entity_of
 from .ontology import Ontology, load_ontology
-from .patterns import JUDGING_VERBS, Pattern, Patterns, is_light, judging_head
+from .patterns import JUDGING_VERBS, Pattern, Patterns, held_in, is_light, judging_head
 from .places import event_place, lookup
 from .quotes import according_to, extract_quotes, quote_spans
 from .records import Actor, Event, Place, Quote, Story
@@ -228,6 +228,19 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
                 recipients, how = _with_conjuncts(objs[0]), [*how, f"prep:{child.lower_}"]
     if not actors and national(noun, pattern):
         actors, how = [noun], [*how, "national"]  # resolved through the modifier's country
+    holder = held_in(noun)
+    if holder is not None and not actors:
+        # "X remains in custody", "police kept him in detention", "the city came under attack"
+        held = [c for c in holder.children if c.dep_ == "dobj" and c.ent_type_ not in _NOT_AGENTS]  # not "800 days"
+        subjects, verb_how = _subjects(holder)
+        undergone = pattern.state or noun.head.lower_ == "under"
+        if held:  # someone keeps someone else in it: the keeper acts on the kept
+            actors, recipients = subjects, recipients or _with_conjuncts(held[0])
+        elif undergone:
+            recipients = recipients or subjects
+        else:  # "the two sides are in talks"
+            actors = subjects
+        return actors, recipients, "+".join([*how, f"held-in:{verb_how}"])
     governor = noun.head
     if noun.dep_ == "pobj" and governor.dep_ == "prep":
         governor = governor.head

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ class Pattern:
     of_actor: bool = False  # a noun's of-phrase does it ("the withdrawal of troops"), not undergoes it
     symmetric: bool = False  # conjoined actors do it to each other ("A and B exchanged prisoners")
     needs_recipient: bool = False  # an event only when someone undergoes it ("helped Haiti", not "helped explain")
+    state: bool = False  # a condition someone is held in ("in prison", "in custody"): an event only there
     # a word of judgment, not a verb or event noun: said of what is judged ("judged": "called the ruling
     # arbitrary", "the law is illegal") or of the one who judges ("judge": "we are deeply concerned about")
     predicate: str = ""
@@ -59,7 +60,7 @@ class Patterns:
 
 
 _KEYS = frozenset(
-    "mode cameo context verbs nouns judgments feelings recipient of_actor symmetric needs_recipient".split()
+    "mode cameo context verbs nouns judgments feelings recipient of_actor symmetric needs_recipient state".split()
 )
 _PREDICATES = {"judgments": "judged", "feelings": "judge"}
 
@@ -87,23 +88,33 @@ def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
             cameo = str(entry.get("cameo") or ontology.code_for(event_type, mode))
             if cameo not in ontology.cameo:
                 raise ConfigError(f"{where}: field 'cameo': {cameo!r} is not a CAMEO code")
-            context = tuple(entry.get("context") or ())
-            recipient = tuple(str(p).lower() for p in entry.get("recipient") or ())
-            flags = (bool(entry.get("of_actor")), bool(entry.get("symmetric")), bool(entry.get("needs_recipient")))
+            base = Pattern(  # one entry's coding and argument structure, shared by its phrases
+                event_type,
+                mode,
+                cameo,
+                tuple(entry.get("context") or ()),
+                phrase="",
+                head="",
+                words=(),
+                noun=False,
+                recipient=tuple(str(p).lower() for p in entry.get("recipient") or ()),
+                of_actor=bool(entry.get("of_actor")),
+                symmetric=bool(entry.get("symmetric")),
+                needs_recipient=bool(entry.get("needs_recipient")),
+                state=bool(entry.get("state")),
+            )
             for phrase in entry.get("verbs") or ():
                 words = str(phrase).lower().split()
-                head, rest = words[0], tuple(words[1:])
-                yield Pattern(event_type, mode, cameo, context, str(phrase), head, rest, False, recipient, *flags)
+                yield replace(base, phrase=str(phrase), head=words[0], words=tuple(words[1:]))
             for phrase in entry.get("nouns") or ():
-                key = str(phrase).lower()
-                head, rest = key.split()[-1], tuple(key.split()[:-1])
-                yield Pattern(event_type, mode, cameo, context, key, head, rest, True, recipient, *flags)
+                words = str(phrase).lower().split()
+                yield replace(base, phrase=" ".join(words), head=words[-1], words=tuple(words[:-1]), noun=True)
             for key, said_of in _PREDICATES.items():
                 for phrase in entry.get(key) or ():
                     words = str(phrase).lower().split()  # "politically motivated": modifiers, then the word
-                    head, rest = words[-1], tuple(words[:-1])
-                    yield Pattern(event_type, mode, cameo, context, str(phrase).lower(), head, rest, False,
-                                  recipient, *flags, predicate=said_of)  # fmt: skip
+                    yield replace(
+                        base, phrase=" ".join(words), head=words[-1], words=tuple(words[:-1]), predicate=said_of
+                    )
 
 
 @functools.cache
@@ -259,3 +270,17 @@ def match_predicate(token: Token, patterns: Patterns) -> Pattern | None:
         return None
     mods = {form for c in token.lefts if c.dep_ in ("advmod", "amod", "compound", "npadvmod") for form in _forms(c)}
     return next((p for p in candidates if all(w in mods for w in p.words)), None)
+
+
+# Verbs that put or keep someone in a condition: "remains in custody", "spent years in prison".
+_HOLDING = words("holding_verbs")
+
+
+def held_in(noun: Token) -> Token | None:
+    """The verb that has someone in or under an event noun's condition ("is in talks", "remains in
+    custody", "kept him in detention", "came under attack", "is under sanctions"), or None."""
+    prep = noun.head
+    if noun.dep_ != "pobj" or prep.dep_ != "prep" or prep.lower_ not in ("in", "under"):
+        return None
+    verb = prep.head
+    return verb if verb.pos_ in ("VERB", "AUX") and verb.lemma_ in _HOLDING else None

@@ -16,7 +16,7 @@ from typing import Protocol
 from spacy.tokens import Span, Token
 
 from .modality import PERCEIVE
-from .patterns import Pattern, Patterns, is_light, judging_head, match_noun, match_predicate, match_verb
+from .patterns import Pattern, Patterns, held_in, is_light, judging_head, match_noun, match_predicate, match_verb
 from .senses import rejected
 from .words import words
 
@@ -91,6 +91,10 @@ def national(token: Token, pattern: Pattern) -> bool:
 def noun_is_event(token: Token, pattern: Pattern | None = None) -> bool:
     """Is an event noun used as an event here, rather than mentioned in passing?"""
     head = token.head
+    if held_in(token) is not None:
+        return True  # "remains in custody", "came under attack", "the two sides are in talks"
+    if pattern is not None and pattern.state:
+        return False  # "the prison's director": a condition is an event only where someone is in it
     if pattern is not None and national(token, pattern):
         return True
     if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children) and not _observed(token):
