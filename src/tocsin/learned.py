@@ -299,8 +299,10 @@ class LearnedCoder:
 
 
 def _same_event(token: Token, event_type: str, rules: dict[int, Trigger]) -> bool:
-    """Does a rule trigger of the same type sit on the word's head or one of its children?"""
-    near = [c.i for c in token.children] + ([token.head.i] if token.head.i != token.i else [])
+    """Does a rule trigger of the same type sit on the word's head, one of its children, or the object
+    of one of its prepositions ("came under attack")?"""
+    objects = [o.i for c in token.children if c.dep_ == "prep" for o in c.children if o.dep_ == "pobj"]
+    near = [c.i for c in token.children] + objects + ([token.head.i] if token.head.i != token.i else [])
     return any(i in rules and rules[i].event_type == event_type for i in near)
 
 
