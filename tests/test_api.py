@@ -23,7 +23,7 @@ SCHEMA_KEYS = set(
     "recipient asserted_by polarity modality quote date date_text pub_date place confidence coder".split()
 )
 CLUSTER_KEYS = {"cluster_id", "num_mentions", "num_stories", "num_sources", "status"}
-PUTIN = {"text": "Putin met Scholz in Moscow on Tuesday.", "pub_date": "2022-02-17"}
+PUTIN = {"text": "Putin visited Scholz in Moscow on Tuesday.", "pub_date": "2022-02-17"}
 
 
 @pytest.fixture(scope="module")
@@ -171,13 +171,13 @@ def test_api_code_is_off_without_a_token(demo_db: str, serve: Any, make_app: Any
 
 def test_api_refuses_a_large_body(demo_db: str, serve: Any, make_app: Any) -> None:
     with serve(make_app(Settings(db=demo_db, token="t", max_body=1000))) as base_url:
-        big = {"text": "Putin met Scholz. " * 100}
+        big = {"text": "Putin visited Scholz. " * 100}
         response = httpx.post(f"{base_url}/api/code", json=big, headers={"Authorization": "Bearer t"})
     assert response.status_code == 413
 
 
 def test_api_refuses_a_large_chunked_body(demo_db: str, serve: Any, make_app: Any) -> None:
-    chunks = [b'{"text": "', *[b"Putin met Scholz. "] * 100, b'"}']
+    chunks = [b'{"text": "', *[b"Putin visited Scholz. "] * 100, b'"}']
     with serve(make_app(Settings(db=demo_db, token="t", max_body=1000))) as base_url:
         response = httpx.post(f"{base_url}/api/code", content=iter(chunks),
                               headers={"Authorization": "Bearer t", "Content-Type": "application/json"})  # fmt: skip

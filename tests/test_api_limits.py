@@ -13,8 +13,8 @@ AUTH = {"Authorization": "Bearer t"}
 
 def test_api_code_refuses_a_text_over_max_code_chars(demo_db: str, serve: Any, make_app: Any) -> None:
     with serve(make_app(Settings(db=demo_db, token="t", max_code_chars=2_000))) as base_url:
-        long = httpx.post(f"{base_url}/api/code", json={"text": "Putin met Scholz. " * 200}, headers=AUTH)
-        short = httpx.post(f"{base_url}/api/code", json={"text": "Putin met Scholz. " * 100}, headers=AUTH)
+        long = httpx.post(f"{base_url}/api/code", json={"text": "Putin hit Scholz. " * 200}, headers=AUTH)
+        short = httpx.post(f"{base_url}/api/code", json={"text": "Putin hit Scholz. " * 100}, headers=AUTH)
     assert long.status_code == 413
     assert long.json()["ok"] is False and "2,000-character limit" in long.json()["error"]
     assert short.status_code == 200 and len(short.json()["events"]) == 100
@@ -23,7 +23,7 @@ def test_api_code_refuses_a_text_over_max_code_chars(demo_db: str, serve: Any, m
 def test_api_code_takes_extreme_dates_and_says_why_nothing_was_coded(demo_db: str, serve: Any, make_app: Any) -> None:
     with serve(make_app(Settings(db=demo_db, token="t"))) as base_url:
         url = f"{base_url}/api/code"
-        said = "Putin met Scholz on Tuesday."
+        said = "Putin visited Scholz on Tuesday."
         answers = [httpx.post(url, json={"text": said, "pub_date": day}, headers=AUTH, timeout=60)
                    for day in ("0001-01-01", "9999-12-31")]  # fmt: skip
         text = "Le président russe a rencontré le chancelier allemand à Moscou mardi."

@@ -77,7 +77,7 @@ def test_cli_installed_script_runs() -> None:
 
 # --- issue #13: the CLI takes what users hand it -------------------------------------------------------------
 
-PUTIN = "Putin met German Chancellor Olaf Scholz in the Kremlin on Tuesday."
+PUTIN = "Putin visited German Chancellor Olaf Scholz in the Kremlin on Tuesday."
 
 
 def test_cli_run_survives_a_deeply_nested_line(tmp_path: Path) -> None:

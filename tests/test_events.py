@@ -30,7 +30,7 @@ def _dyads(events: list[Event], event_type: str) -> list[tuple[str | None, str |
     ("event_type", "text", "actor", "recipient"),
     [
         ("AGREE", "Israel promised Egypt more gas.", "ISR", "EGY"),
-        ("CONSULT", "Putin met Scholz.", "RUS", "DEU"),
+        ("CONSULT", "Putin visited Scholz.", "RUS", "DEU"),
         ("SUPPORT", "Germany praised France for its diplomacy.", "DEU", "FRA"),
         ("CONCEDE", "Turkey made concessions to Greece.", "TUR", "GRC"),
         ("COOPERATE", "Israel cooperated with Egypt on border security.", "ISR", "EGY"),
@@ -147,7 +147,7 @@ def test_events_several_events_in_one_sentence(text: str, expected: set[tuple[st
     assert {e.sentence_id for e in events} == {0}
 
 
-@pytest.mark.parametrize("text", ["Putin arrived in Minsk on Monday. He met Lukashenko."])
+@pytest.mark.parametrize("text", ["Putin arrived in Minsk on Monday. He visited Lukashenko."])
 def test_events_pronoun_actor_resolves_to_antecedent(text: str) -> None:
     second = [e for e in code(text, pub_date=PUB) if e.sentence_id == 1]
     assert [(e.event_type, e.actor.text if e.actor else None, _country(e.actor)) for e in second] == [
@@ -165,7 +165,7 @@ def _schema_keys() -> list[str]:
     return re.findall(r'^  "(\w+)":', block, flags=re.MULTILINE)
 
 
-@pytest.mark.parametrize("text", ["Putin met Scholz in Moscow on Tuesday, Russia said."])
+@pytest.mark.parametrize("text", ["Putin visited Scholz in Moscow on Tuesday, Russia said."])
 def test_events_to_dict_has_schema_keys_in_order(text: str) -> None:
     (event,) = code(text, pub_date=PUB)
     assert list(event.to_dict()) == _schema_keys()
@@ -178,7 +178,7 @@ def test_events_to_dict_unknown_fields_are_none(text: str) -> None:
     assert [record[key] for key in unknown] == [None] * len(unknown)
 
 
-@pytest.mark.parametrize("text", ["Putin met Scholz in Moscow on Tuesday, Russia said."])
+@pytest.mark.parametrize("text", ["Putin visited Scholz in Moscow on Tuesday, Russia said."])
 def test_events_to_dict_is_json(text: str) -> None:
     record = code(text, pub_date=PUB)[0].to_dict()
     assert json.loads(json.dumps(record)) == record
@@ -187,8 +187,8 @@ def test_events_to_dict_is_json(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "KYIV, Ukraine (AP) — Russia attacked Ukraine on Tuesday. Putin met Scholz in Moscow.",
-        "By Ann Writer\n\nRussia attacked Ukraine on Tuesday.\n\nPutin met Scholz in Moscow.",
+        "KYIV, Ukraine (AP) — Russia attacked Ukraine on Tuesday. Putin visited Scholz in Moscow.",
+        "By Ann Writer\n\nRussia attacked Ukraine on Tuesday.\n\nPutin visited Scholz in Moscow.",
     ],
 )
 def test_events_span_indexes_cleaned_text(text: str) -> None:
@@ -198,19 +198,19 @@ def test_events_span_indexes_cleaned_text(text: str) -> None:
     assert all(cleaned[e.span[0] : e.span[1]] == e.sentence for e in events)
 
 
-@pytest.mark.parametrize("text", ["Russia attacked Ukraine on Tuesday.\n\nPutin met Scholz in Moscow."])
+@pytest.mark.parametrize("text", ["Russia attacked Ukraine on Tuesday.\n\nPutin visited Scholz in Moscow."])
 def test_events_sentence_has_no_surrounding_whitespace(text: str) -> None:
     assert all(e.sentence == e.sentence.strip() for e in code(text, pub_date=PUB))
 
 
-@pytest.mark.parametrize("text", ["Russia attacked Ukraine. Putin met Scholz in Moscow."])
+@pytest.mark.parametrize("text", ["Russia attacked Ukraine. Putin visited Scholz in Moscow."])
 def test_events_id_is_story_sentence_and_event_index(text: str) -> None:
     events = code(text, pub_date=PUB, story_id="wire-7")
     assert [e.id for e in events] == ["wire-7-s0-e1", "wire-7-s1-e1"]
     assert {e.story_id for e in events} == {"wire-7"}
 
 
-@pytest.mark.parametrize("text", ["Putin met Scholz in Moscow on Tuesday, Russia said."])
+@pytest.mark.parametrize("text", ["Putin visited Scholz in Moscow on Tuesday, Russia said."])
 def test_events_to_row_is_flat(text: str) -> None:
     row = code(text, pub_date=PUB)[0].to_row()
     assert not any(isinstance(v, dict) for v in row.values())
@@ -218,7 +218,7 @@ def test_events_to_row_is_flat(text: str) -> None:
     assert row["place_name"] == "Moscow"
 
 
-@pytest.mark.parametrize("texts", [("Putin met Scholz in Moscow.", "Russia attacked.")])
+@pytest.mark.parametrize("texts", [("Putin visited Scholz in Moscow.", "Russia attacked.")])
 def test_events_to_row_columns_do_not_depend_on_values(texts: tuple[str, str]) -> None:
     first, second = (code(t, pub_date=PUB)[0].to_row() for t in texts)
     assert list(first) == list(second)
@@ -229,7 +229,7 @@ def test_events_to_row_columns_do_not_depend_on_values(texts: tuple[str, str]) -
 
 @pytest.mark.parametrize(
     "stories",
-    [[Story(id="a", text="Russia attacked Ukraine.", pub_date=PUB), "Putin met Scholz in Moscow."]],
+    [[Story(id="a", text="Russia attacked Ukraine.", pub_date=PUB), "Putin visited Scholz in Moscow."]],
 )
 def test_events_code_many_codes_each_story(stories: list[Story | str]) -> None:
     assert [(e.story_id, e.event_type) for e in code_many(stories)] == [("a", "ASSAULT"), ("story-1", "CONSULT")]

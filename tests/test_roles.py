@@ -324,3 +324,17 @@ def test_roles_someone_held_in_a_condition_undergoes_it_and_a_mere_mention_is_no
     )
     events = [e for e in coded(doc) if e.event_type == "COERCE"]
     assert [(e.sentence_id, e.recipient and e.recipient.country) for e in events] == [(0, "IRN")]
+
+
+def test_roles_a_reciprocal_act_with_someone_is_theirs_too(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya held talks with Uganda. Kenya accused Uganda.
+    doc = parse(
+        nlp,
+        "Kenya/1/nsubj/PROPN/NNP/-/B-GPE held/1/ROOT/VERB/VBD/hold/- talks/1/dobj/NOUN/NNS/talk/- "
+        "with/2/prep/ADP/IN/-/- Uganda/3/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+        "Kenya/1/nsubj/PROPN/NNP/-/B-GPE accused/1/ROOT/VERB/VBD/accuse/- Uganda/1/dobj/PROPN/NNP/-/B-GPE "
+        "./1/punct/PUNCT/./-/-",
+    )
+    events = coded(doc)
+    assert dyads(events, "CONSULT") == {("KEN", "UGA"), ("UGA", "KEN")}
+    assert dyads(events, "ACCUSE") == {("KEN", "UGA")}

@@ -442,7 +442,7 @@ def code_sentence(
             # no one named on the receiving end, in a story between two countries: the other one (inferred)
             recipients = [Actor(text="", country=counterpart, confidence=0.3)]
             recipient_how = "inferred:story-counterpart"
-        for actor, recipient in _dyads(actors, recipients, mutual)[:4]:
+        for actor, recipient in _dyads(actors, recipients, mutual, both_ways=pattern.reciprocal)[:4]:
             events.append(
                 Event(
                     id=f"{story.id}-s{index}-e{len(events) + 1}",
@@ -719,9 +719,12 @@ def _is_each_other(token: Token) -> bool:
     return token.lower_ in ("other", "another") and any(c.lower_ in ("each", "one", "the") for c in token.lefts)
 
 
-def _dyads(actors: list[Actor], recipients: list[Actor], mutual: bool) -> list[tuple[Actor | None, Actor | None]]:
-    """Actor-recipient pairs: every actor with every recipient; for a mutual act of several
-    actors and no recipient ("Serbia and Kosovo normalized relations"), each with the others."""
+def _dyads(
+    actors: list[Actor], recipients: list[Actor], mutual: bool, both_ways: bool = False
+) -> list[tuple[Actor | None, Actor | None]]:
+    """Actor-recipient pairs: every actor with every recipient, and for a mutual act each recipient
+    with its actor too; for a mutual act of several actors and no recipient ("Serbia and Kosovo
+    normalized relations"), each with the others."""
     if mutual and len(actors) >= 2 and not any(r.country for r in recipients):
         mutual_pairs: list[tuple[Actor | None, Actor | None]] = [
             (a, b) for a in actors for b in actors if (a.country, a.kb_id, a.text) != (b.country, b.kb_id, b.text)
@@ -734,6 +737,8 @@ def _dyads(actors: list[Actor], recipients: list[Actor], mutual: bool) -> list[t
             recipient = None  # no event from an actor to itself
         if (actor, recipient) not in pairs:
             pairs.append((actor, recipient))
+    if mutual and both_ways:  # "Rubio held talks with Ukrainian officials": they held talks with him too
+        pairs += [(r, a) for a, r in list(pairs) if a is not None and r is not None and (r, a) not in pairs]
     return pairs
 
 

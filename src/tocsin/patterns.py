@@ -45,6 +45,7 @@ class Pattern:
     symmetric: bool = False  # conjoined actors do it to each other ("A and B exchanged prisoners")
     needs_recipient: bool = False  # an event only when someone undergoes it ("helped Haiti", not "helped explain")
     state: bool = False  # a condition someone is held in ("in prison", "in custody"): an event only there
+    reciprocal: bool = False  # done with someone is done by them too ("A met B": B met A)
     # a word of judgment, not a verb or event noun: said of what is judged ("judged": "called the ruling
     # arbitrary", "the law is illegal") or of the one who judges ("judge": "we are deeply concerned about")
     predicate: str = ""
@@ -59,8 +60,9 @@ class Patterns:
     predicates: dict[str, list[Pattern]] = field(default_factory=dict)  # judgments and feelings by head word
 
 
+_KINDS = ("verbs", "nouns", "judgments", "feelings")
 _KEYS = frozenset(
-    "mode cameo context verbs nouns judgments feelings recipient of_actor symmetric needs_recipient state".split()
+    ("mode", "cameo", "context", *_KINDS, "recipient", *"of_actor symmetric reciprocal needs_recipient state".split())
 )
 _PREDICATES = {"judgments": "judged", "feelings": "judge"}
 
@@ -102,6 +104,7 @@ def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
                 symmetric=bool(entry.get("symmetric")),
                 needs_recipient=bool(entry.get("needs_recipient")),
                 state=bool(entry.get("state")),
+                reciprocal=bool(entry.get("reciprocal")),
             )
             for phrase in entry.get("verbs") or ():
                 words = str(phrase).lower().split()
