@@ -225,3 +225,18 @@ def test_modality_is_inherited_from_a_governing_demand_or_modal(text: str, event
 def test_modality_a_subordinate_clause_is_outside_its_governor_s_modal() -> None:
     text = "Kenya will keep its mission in Mogadishu, even though Uganda has withdrawn its troops."
     assert _one(text, "RETREAT").modality == "actual"
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("Trump said he is pressuring Canada.", "REQUEST"),
+        ("Kenya said it will send aid to Sudan.", "AGREE"),
+    ],
+)
+def test_modality_a_speaker_s_own_verbal_act_is_done_by_saying_it(text: str, event_type: str) -> None:
+    assert _one(text, event_type).modality == "actual"
+
+
+def test_modality_someone_else_s_act_reported_by_a_speaker_stays_claimed() -> None:
+    assert _one("Kenya said Uganda is pressuring Sudan.", "REQUEST").modality == "claimed"

@@ -427,6 +427,10 @@ def code_sentence(
             # "he was arrested", in a story about one country: by that country's authorities (inferred)
             actors = [Actor(text="", country=ctx.focus, confidence=0.3)]
             how_inferred = " actor:from-story"
+        spoken = ontology.types[trigger.event_type][0] in (1, 3)
+        if assessment.modality == "claimed" and spoken and actors and asserted and _same_party(actors[0], asserted):
+            # "Trump said he is pressuring Canada": a speaker's own verbal act is done by saying it
+            assessment = replace(assessment, modality="actual", cue=f"{assessment.cue}+own-act")
         pattern = _by_actor(trigger.pattern, actors[0] if actors else None)
         # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
         paired = "between" in trig.path or any(pair_referents(t, ctx) for t in trig.actors)
@@ -543,7 +547,8 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
         actor=actor,
         recipient=recipient,
         polarity="affirmed",
-        modality="claimed" if event.asserted_by is not None else "actual",
+        # a pledge, threat or demand is the speaker's own act, done by saying it; someone else's is reported
+        modality="claimed" if event.asserted_by is not None and not _same_party(actor, event.asserted_by) else "actual",
         explain=f"{event.explain}; derived {verbal} from {event.modality} {event.event_type}",
     )
 
@@ -612,6 +617,15 @@ def _parties(token: Token, ctx: Context, exclude: str | None = None) -> list[Act
         return pair
     actor = resolve(token, ctx) or _implied(token, ctx)
     return [actor] if actor is not None else []
+
+
+def _same_party(a: Actor, b: Actor) -> bool:
+    """Do two sides name one party: one KB entry, one span or the same words ("Trump" ... "he")?"""
+    if a.kb_id is not None and a.kb_id == b.kb_id:
+        return True
+    if b.end > b.start and (a.start, a.end) == (b.start, b.end):
+        return True
+    return bool(a.text) and a.text.lower() == b.text.lower()
 
 
 def _performed(token: Token, quad_class: int) -> bool:
