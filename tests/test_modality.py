@@ -240,3 +240,19 @@ def test_modality_a_speaker_s_own_verbal_act_is_done_by_saying_it(text: str, eve
 
 def test_modality_someone_else_s_act_reported_by_a_speaker_stays_claimed() -> None:
     assert _one("Kenya said Uganda is pressuring Sudan.", "REQUEST").modality == "claimed"
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("Kenya hopes Uganda will withdraw its troops.", "RETREAT"),
+        ("It is unclear whether Russia will withdraw its troops.", "RETREAT"),
+        ("Russia will withdraw its troops, an analyst said.", "RETREAT"),
+    ],
+)
+def test_modality_a_hope_a_question_or_a_third_party_s_forecast_is_hypothetical(text: str, event_type: str) -> None:
+    assert _one(text, event_type).modality == "hypothetical"
+
+
+def test_modality_a_state_announcing_its_own_forces_plan_is_intended() -> None:
+    assert _one("Kenya said its troops will withdraw from Somalia.", "RETREAT").modality == "intended"

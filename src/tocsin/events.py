@@ -427,6 +427,9 @@ def code_sentence(
             # "he was arrested", in a story about one country: by that country's authorities (inferred)
             actors = [Actor(text="", country=ctx.focus, confidence=0.3)]
             how_inferred = " actor:from-story"
+        if assessment.cue == "aux:intended" and actors and asserted and not _speaks_for(asserted, actors[0]):
+            # "Erdogan will not shake hands with Sisi," an analyst said: a prediction, no one's plan
+            assessment = replace(assessment, modality="hypothetical", cue="aux:predicted")
         spoken = ontology.types[trigger.event_type][0] in (1, 3)
         if assessment.modality == "claimed" and spoken and actors and asserted and _same_party(actors[0], asserted):
             # "Trump said he is pressuring Canada": a speaker's own verbal act is done by saying it
@@ -626,6 +629,18 @@ def _same_party(a: Actor, b: Actor) -> bool:
     if b.end > b.start and (a.start, a.end) == (b.start, b.end):
         return True
     return bool(a.text) and a.text.lower() == b.text.lower()
+
+
+_STATE = frozenset({"GOV", "MIL", "LEG", "JUD", "COP"})
+
+
+def _speaks_for(speaker: Actor, actor: Actor) -> bool:
+    """May ``speaker`` announce what ``actor`` will do: the actor itself, or the state (or a body of
+    it) speaking for the same country ("Kenya said its troops will withdraw")?"""
+    if _same_party(speaker, actor):
+        return True
+    state = bool(set(speaker.sector) & _STATE) or speaker.kb_id == speaker.country  # "Kenya", "the ministry"
+    return speaker.country is not None and speaker.country == actor.country and state
 
 
 def _performed(token: Token, quad_class: int) -> bool:

@@ -6,7 +6,8 @@ Walking from the trigger up through its governing words, the nearest cue wins:
   must/should → demanded;
 * governing verbs: "plan/aim/seek/vow/promise/prepare to X" → intended;
   "call on/urge/demand/ask Y to X" → demanded; "deny that X" → denied;
-  "threaten to X" → hypothetical; "refuse/fail to X" → negated;
+  "threaten to X" → hypothetical; "refuse/fail to X" → negated; a hope, fear or guess
+  ("hopes the talks will resume") or an indirect question ("unclear whether") → hypothetical;
 * an "if/unless" clause → conditional;
 * a reporting verb ("said that X", "accused Y of X") → claimed, asserted by its
   subject; so is a direct quotation (asserted by its speaker) and "according to Y".
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from .actors import REPORTING
+from .patterns import verb_forms
 from .quotes import inside, subject_of
 from .words import words
 
@@ -32,6 +34,7 @@ DENY = words("deny_verbs")
 NEGATING = words("negating_verbs")
 PERCEIVE = words("perceive_verbs")
 HYPOTHETICAL_GOVERNORS = words("hypothetical_governors")
+SPECULATING = words("speculating_verbs")
 READY = words("ready_adjectives")
 ACCUSING = words("accusing_verbs")
 _MODALS = {
@@ -83,6 +86,11 @@ def _bare(clause: Token) -> bool:
     """A clause with no subject, auxiliary or conjunction of its own, so in its governor's scope
     ("may impose sanctions, cutting aid"; not "will stay, even though fighters have pulled out")."""
     return not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "mark") for c in clause.children)
+
+
+def _asked(clause: Token) -> bool:
+    """An indirect question: "unclear whether he will be returned", "asked if talks would resume"."""
+    return any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in clause.children)
 
 
 def _own_modality(token: Token) -> str | None:
@@ -141,6 +149,10 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
                 modality, cue = "demanded", cue or "governor:tell"
             elif dep == "xcomp" and lemma in HYPOTHETICAL_GOVERNORS and modality is None:
                 modality, cue = "hypothetical", cue or f"governor:{lemma}"
+            elif dep == "ccomp" and modality in (None, "intended") and SPECULATING & set(verb_forms(head)):
+                modality, cue = "hypothetical", f"governor:{lemma}"  # "hopes the talks will resume"
+            elif dep == "ccomp" and modality in (None, "intended") and _asked(node):
+                modality, cue = "hypothetical", "mark:whether"  # "unclear whether he will be returned"
             elif dep == "xcomp" and lemma in INTEND and modality is None:
                 modality, cue = "intended", cue or f"governor:{lemma}"
             elif dep == "advcl" and modality is None and any(c.lower_ in ("if", "unless") for c in node.children):
