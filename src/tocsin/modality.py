@@ -88,6 +88,12 @@ def _bare(clause: Token) -> bool:
     return not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "mark") for c in clause.children)
 
 
+def _same_subject(verb: Token, clause: Token) -> bool:
+    """Do a verb and its clause have one subject ("we hope we will")? Same words, or one person."""
+    outer, inner = subject_of(verb), subject_of(clause)
+    return outer is not None and inner is not None and outer.lower_ == inner.lower_
+
+
 def _asked(clause: Token) -> bool:
     """An indirect question: "unclear whether he will be returned", "asked if talks would resume"."""
     return any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in clause.children)
@@ -150,7 +156,9 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
             elif dep == "xcomp" and lemma in HYPOTHETICAL_GOVERNORS and modality is None:
                 modality, cue = "hypothetical", cue or f"governor:{lemma}"
             elif dep == "ccomp" and modality in (None, "intended") and SPECULATING & set(verb_forms(head)):
-                modality, cue = "hypothetical", f"governor:{lemma}"  # "hopes the talks will resume"
+                # "hopes the talks will resume"; but "we hope we'll round up the cartels" is a plan
+                own = _same_subject(head, node)
+                modality, cue = ("intended", f"governor:{lemma}") if own else ("hypothetical", f"governor:{lemma}")
             elif dep == "ccomp" and modality in (None, "intended") and _asked(node):
                 modality, cue = "hypothetical", "mark:whether"  # "unclear whether he will be returned"
             elif dep == "xcomp" and lemma in INTEND and modality is None:
