@@ -112,3 +112,14 @@ def test_senses_unknown_field_is_config_error() -> None:
         parse_senses({"weather": {"word": ["storm"]}})
     with pytest.raises(ConfigError, match="unknown sense"):
         parse_senses({"cooking": {"types": "all"}})
+
+
+def test_senses_a_word_of_a_date_is_no_event(nlp) -> None:  # type: ignore[no-untyped-def]
+    pattern = load_patterns().nouns["march"]
+    words = ["Talks", "end", "by", "March", "."]
+    doc = Doc(nlp.vocab, words=words, heads=[1, 1, 1, 2, 1], deps=["nsubj", "ROOT", "prep", "pobj", "punct"],
+              pos=["NOUN", "VERB", "ADP", "PROPN", "PUNCT"], ents=["O", "O", "O", "B-DATE", "O"])  # fmt: skip
+    assert rejected(doc[3], pattern) == "date"
+    doc = Doc(nlp.vocab, words=words, heads=[1, 1, 1, 2, 1], deps=["nsubj", "ROOT", "prep", "pobj", "punct"],
+              pos=["NOUN", "VERB", "ADP", "NOUN", "PUNCT"])  # fmt: skip
+    assert rejected(doc[3], pattern) is None

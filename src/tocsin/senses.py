@@ -270,8 +270,11 @@ def rejected(token: Token, pattern: Pattern) -> str | None:
     """Why ``token`` does not say a political event here, or None if it may.
 
     The reason is the name of the ``senses.yaml`` section that recognised the sense:
-    "sport", "markets", "weather", "weapon-description", "travel" or "figurative".
+    "sport", "markets", "weather", "weapon-description", "travel" or "figurative"; or "date"
+    for a word that is part of a date or time ("relations by March").
     """
+    if token.ent_type_ in ("DATE", "TIME"):
+        return "date"
     senses = load_senses()
     kind = pattern.event_type
     for name, sense in senses.items():
