@@ -338,3 +338,14 @@ def test_roles_a_reciprocal_act_with_someone_is_theirs_too(nlp) -> None:  # type
     events = coded(doc)
     assert dyads(events, "CONSULT") == {("KEN", "UGA"), ("UGA", "KEN")}
     assert dyads(events, "ACCUSE") == {("KEN", "UGA")}
+
+
+def test_roles_a_quoted_first_person_is_the_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "We condemn Russia," Zelensky said.
+    doc = parse(
+        nlp,
+        '"/2/punct/PUNCT/``/-/- We/2/nsubj/PRON/PRP/we/- condemn/5/ccomp/VERB/VBP/condemn/- '
+        "Russia/2/dobj/PROPN/NNP/-/B-GPE ,/5/punct/PUNCT/,/-/- \"/5/punct/PUNCT/''/-/- "
+        "Zelensky/7/nsubj/PROPN/NNP/-/B-PERSON said/7/ROOT/VERB/VBD/say/- ./7/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "ACCUSE") == {("UKR", "RUS")}

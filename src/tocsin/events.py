@@ -201,6 +201,7 @@ def _infinitive(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
+_FIRST_PERSON = frozenset({"i", "we", "me", "us"})
 # entity kinds that never do anything: a date, a time or a number owns no event
 _NOT_AGENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 
@@ -398,6 +399,10 @@ def code_sentence(
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
         recipients = [r for t in recipient_tokens for r in _parties(t, ctx, exclude)]
         named = trig.actors[0] if trig.actors else None
+        if not actors and named is not None and named.lower_ in _FIRST_PERSON and asserted is not None:
+            # "'I encourage the police to ...,' the envoy said": the one who speaks
+            end, confidence = named.idx + len(named), min(asserted.confidence, 0.6)
+            actors = [replace(asserted, text=named.text, start=named.idx, end=end, confidence=confidence)]
         if not actors and named is not None and named.pos_ in ("NOUN", "PROPN") and named.ent_type_ not in _NOT_AGENTS:
             # "aid agencies distributed relief": someone does it whom no KB names; say who, with no codes
             actors = [_unresolved(named)]
