@@ -349,3 +349,15 @@ def test_roles_a_quoted_first_person_is_the_speaker(nlp) -> None:  # type: ignor
         "Zelensky/7/nsubj/PROPN/NNP/-/B-PERSON said/7/ROOT/VERB/VBD/say/- ./7/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "ACCUSE") == {("UKR", "RUS")}
+
+
+def test_roles_the_three_nations_stand_for_the_three_named_before_and_act_together(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Mali, Niger and Chad met. The three nations accused France.
+    doc = parse(
+        nlp,
+        "Mali/5/nsubj/PROPN/NNP/-/B-GPE ,/0/punct/PUNCT/,/-/- Niger/0/conj/PROPN/NNP/-/B-GPE and/2/cc/CCONJ/CC/-/- "
+        "Chad/2/conj/PROPN/NNP/-/B-GPE met/5/ROOT/VERB/VBD/meet/- ./5/punct/PUNCT/./-/-",
+        "The/2/det/DET/DT/-/- three/2/nummod/NUM/CD/-/B-CARDINAL nations/3/nsubj/NOUN/NNS/nation/- "
+        "accused/3/ROOT/VERB/VBD/accuse/- France/3/dobj/PROPN/NNP/-/B-GPE ./3/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "ACCUSE") == {("MLI", "FRA"), ("NER", "FRA"), ("TCD", "FRA")}

@@ -492,18 +492,37 @@ def mentions(tokens: Span | Doc, ctx: Context) -> list[Actor]:
 _PAIR_NOUNS = words("pair_nouns")
 
 
+_HOW_MANY = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
+_GROUPS = {"pair": 2, "duo": 2, "trio": 3}
+
+
+def _group_size(token: Token) -> int:
+    """How many parties "both countries", "the three nations", "the trio" or "both" stand for (0: none)."""
+    if token.pos_ == "PRON" and token.lower_ == "both":
+        return 2
+    if token.lemma_.lower() in _GROUPS and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+        return _GROUPS[token.lemma_.lower()]
+    if token.lemma_.lower() not in _PAIR_NOUNS:
+        return 0
+    counts = [
+        _HOW_MANY[c.lower_] for c in token.children if c.dep_ in ("det", "nummod", "predet") and c.lower_ in _HOW_MANY
+    ]
+    return counts[0] if counts else 0
+
+
 def pair_referents(token: Token, ctx: Context, exclude: str | None = None) -> list[Actor]:
-    """The two parties that "both countries", "the two sides" or "both" stand for: the last two
-    countries the story named (other than ``exclude``, the event's other side), or nothing."""
-    quantified = any(c.lower_ in ("both", "two") for c in token.children if c.dep_ in ("det", "nummod", "predet"))
-    if not ((token.lemma_.lower() in _PAIR_NOUNS and quantified) or (token.lower_ == "both" and token.pos_ == "PRON")):
+    """The parties that "both countries", "the two sides", "the three nations", "the trio" or "both"
+    stand for: the last so many countries the story named (other than ``exclude``, the event's other
+    side), or nothing."""
+    size = _group_size(token)
+    if not size:
         return []
     found: dict[str, Actor] = {}
     for actor in reversed(ctx.memory.actors[-30:]):
         if actor.start >= token.idx or not actor.country or actor.country in (exclude, *found):
             continue
         found[actor.country] = actor
-        if len(found) == 2:
+        if len(found) == size:
             span = noun_phrase(token)
             return [
                 replace(a, text=span.text, start=span.start_char, end=span.end_char, confidence=min(a.confidence, 0.6))

@@ -441,7 +441,8 @@ def code_sentence(
             assessment = replace(assessment, modality="actual", cue=f"{assessment.cue}+own-act")
         pattern = _by_actor(trigger.pattern, actors[0] if actors else None)
         # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
-        paired = "between" in trig.path or any(pair_referents(t, ctx) for t in trig.actors)
+        # (two sides act on each other; three or more named together act together: "the trio accused ECOWAS")
+        paired = "between" in trig.path or any(len(pair_referents(t, ctx)) == 2 for t in trig.actors)
         mutual = pattern.symmetric or paired or any(_is_each_other(t) for t in recipient_tokens)
         alone = actors and not recipients and not (mutual and len(actors) > 1)
         if alone and _inferable(actors[0], ctx.focus, trig, at_home=trigger.event_type in _AT_HOME):
