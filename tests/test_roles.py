@@ -361,3 +361,17 @@ def test_roles_the_three_nations_stand_for_the_three_named_before_and_act_togeth
         "accused/3/ROOT/VERB/VBD/accuse/- France/3/dobj/PROPN/NNP/-/B-GPE ./3/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "ACCUSE") == {("MLI", "FRA"), ("NER", "FRA"), ("TCD", "FRA")}
+
+
+def test_roles_leaving_an_international_body_is_a_sanction_and_pulling_troops_back_a_retreat(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Mali withdrew from ECOWAS. Russia withdrew troops from Ukraine.
+    doc = parse(
+        nlp,
+        "Mali/1/nsubj/PROPN/NNP/-/B-GPE withdrew/1/ROOT/VERB/VBD/withdraw/- from/1/prep/ADP/IN/-/- "
+        "ECOWAS/2/pobj/PROPN/NNP/-/B-ORG ./1/punct/PUNCT/./-/-",
+        "Russia/1/nsubj/PROPN/NNP/-/B-GPE withdrew/1/ROOT/VERB/VBD/withdraw/- troops/1/dobj/NOUN/NNS/troop/- "
+        "from/1/prep/ADP/IN/-/- Ukraine/3/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    events = coded(doc)
+    assert dyads(events, "SANCTION") == {("MLI", "ECOWAS")}
+    assert dyads(events, "RETREAT") == {("RUS", "UKR")}

@@ -456,6 +456,7 @@ def code_sentence(
             recipients = [Actor(text="", country=counterpart, confidence=0.3)]
             recipient_how = "inferred:story-counterpart"
         for actor, recipient in _dyads(actors, recipients, mutual, both_ways=pattern.reciprocal)[:4]:
+            coding = _by_sides(pattern, actor, recipient)
             events.append(
                 Event(
                     id=f"{story.id}-s{index}-e{len(events) + 1}",
@@ -463,13 +464,13 @@ def code_sentence(
                     sentence_id=index,
                     sentence=story.text[start:end],
                     span=(start, end),
-                    trigger=pattern.phrase if pattern.words or "-" in pattern.phrase else token.text,
-                    event_type=pattern.event_type,
-                    mode=pattern.mode,
-                    context=pattern.context,
-                    cameo=pattern.cameo,
-                    quad_class=ontology.types[pattern.event_type][0],
-                    intensity=ontology.intensity(pattern.cameo),
+                    trigger=coding.phrase if coding.words or "-" in coding.phrase else token.text,
+                    event_type=coding.event_type,
+                    mode=coding.mode,
+                    context=coding.context,
+                    cameo=coding.cameo,
+                    quad_class=ontology.types[coding.event_type][0],
+                    intensity=ontology.intensity(coding.cameo),
                     actor=actor,
                     recipient=recipient,
                     asserted_by=asserted,
@@ -482,7 +483,7 @@ def code_sentence(
                     pub_date=story.pub_date,
                     place=place,
                     coder=CODER,
-                    explain=f"{pattern.event_type}/{pattern.mode or '-'} by {trigger.source}; "
+                    explain=f"{coding.event_type}/{coding.mode or '-'} by {trigger.source}; "
                     f"{trig.path}{how_inferred} recipient:{recipient_how or '-'}; "
                     f"modality {assessment.cue or 'none'}",
                 )
@@ -594,6 +595,21 @@ def _by_actor(pattern: Pattern, actor: Actor | None) -> Pattern:
     civilian = actor is not None and bool(set(actor.sector) & {"CVL", "OPP"})
     if civilian and pattern.event_type == "COERCE" and pattern.mode == "restrict":
         return replace(pattern, event_type="PROTEST", mode="obstruct", cameo="144")
+    return pattern
+
+
+def _by_sides(pattern: Pattern, actor: Actor | None, recipient: Actor | None) -> Pattern:
+    """PLOVER codes some acts by whom they are aimed at: a restriction or ban one state imposes on
+    another country's people, goods or groups is a SANCTION (an embargo, a terrorist designation),
+    not COERCE (which a state does at home); withdrawing from an international body is a SANCTION
+    (cutting ties), not a military RETREAT."""
+    foreign = actor is not None and recipient is not None and None not in (actor.country, recipient.country)
+    foreign = foreign and actor.country != recipient.country  # type: ignore[union-attr]
+    if foreign and pattern.event_type == "COERCE" and pattern.mode == "restrict":
+        return replace(pattern, event_type="SANCTION", mode="discontinue", cameo="163")
+    leaves_body = recipient is not None and "IGO" in recipient.sector and "MIL" not in recipient.sector
+    if leaves_body and pattern.event_type == "RETREAT" and pattern.mode == "withdraw":
+        return replace(pattern, event_type="SANCTION", mode="withdraw", cameo="161")
     return pattern
 
 
