@@ -603,8 +603,8 @@ def _by_sides(pattern: Pattern, actor: Actor | None, recipient: Actor | None) ->
     another country's people, goods or groups is a SANCTION (an embargo, a terrorist designation),
     not COERCE (which a state does at home); withdrawing from an international body is a SANCTION
     (cutting ties), not a military RETREAT."""
-    foreign = actor is not None and recipient is not None and None not in (actor.country, recipient.country)
-    foreign = foreign and actor.country != recipient.country  # type: ignore[union-attr]
+    countries = (actor.country if actor else None, recipient.country if recipient else None)
+    foreign = None not in countries and countries[0] != countries[1]
     if foreign and pattern.event_type == "COERCE" and pattern.mode == "restrict":
         return replace(pattern, event_type="SANCTION", mode="discontinue", cameo="163")
     leaves_body = recipient is not None and "IGO" in recipient.sector and "MIL" not in recipient.sector
