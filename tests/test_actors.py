@@ -268,3 +268,11 @@ def test_actors_capital_us_is_the_united_states(nlp: Any, text: str) -> None:
 def test_actors_lowercase_us_is_not_the_united_states(nlp: Any) -> None:
     result = actor(nlp, "The villagers told us they were afraid.", "us")
     assert result is None or result.country != "USA"
+
+
+def test_actors_the_administration_is_the_government_of_the_leader_just_named() -> None:
+    from tocsin.pipeline import code
+
+    events = code("Ukrainian officials praised Donald Trump. The administration resumed military aid to Kyiv.")
+    [aid] = [e for e in events if e.event_type == "AID"]
+    assert (aid.actor and aid.actor.country, aid.recipient and aid.recipient.country) == ("USA", "UKR")

@@ -97,8 +97,12 @@ class Memory:
             untitled = [a for a in recent if not self.titles.get(a.name or a.text)]
             return next(iter(titled or untitled), None)
         for actor in reversed(self.actors[-40:]):  # descriptions reach further back than pronouns
-            if id(actor) in self.person_ids or (country and actor.country != country):
+            # a person's country stands for a government body ("Trump ... the administration"), not for a group
+            person = id(actor) in self.person_ids
+            if (person and (sector != "GOV" or not actor.country)) or (country and actor.country != country):
                 continue
+            if person:
+                return replace(actor, kb_id=None, name=None, sector=("GOV",))
             if sector in actor.sector or (sector == "GOV" and not actor.sector and actor.kb_id == actor.country):
                 return actor
         return None
