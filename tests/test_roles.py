@@ -375,3 +375,13 @@ def test_roles_leaving_an_international_body_is_a_sanction_and_pulling_troops_ba
     events = coded(doc)
     assert dyads(events, "SANCTION") == {("MLI", "ECOWAS")}
     assert dyads(events, "RETREAT") == {("RUS", "UKR")}
+
+
+def test_roles_coordinated_nationalities_are_one_party_each(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Turkish and Egyptian officers met.
+    doc = parse(
+        nlp,
+        "Turkish/3/amod/ADJ/JJ/-/B-NORP and/0/cc/CCONJ/CC/-/- Egyptian/0/conj/ADJ/JJ/-/B-NORP "
+        "officers/4/nsubj/NOUN/NNS/officer/- met/4/ROOT/VERB/VBD/meet/- ./4/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "CONSULT") == {("TUR", "EGY"), ("EGY", "TUR")}

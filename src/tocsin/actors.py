@@ -367,6 +367,21 @@ def _modifier_country(mod: Token, ctx: Context) -> tuple[str | None, str | None]
     return country, ctx.kb.groups.get(mod.text)
 
 
+def modifier_countries(token: Token, ctx: Context) -> list[str]:
+    """Every country a phrase's coordinated nationality modifiers name, in order: "Turkish and
+    Egyptian intelligence officers" → TUR, EGY; "U.S., French and Chinese representatives"."""
+    found: list[str] = []
+    for mod in token.lefts:
+        if mod.dep_ not in ("amod", "compound", "nmod"):
+            continue
+        for word in (mod, *mod.conjuncts):
+            if word.ent_type_ in ("NORP", "GPE"):
+                country, _ = _modifier_country(word, ctx)
+                if country and country not in found:
+                    found.append(country)
+    return found
+
+
 def _role(token: Token, ctx: Context) -> str | None:
     """The longest role phrase ending at the head ("foreign minister", "forces")."""
     words = [t for t in token.lefts if t.dep_ in ("compound", "amod")] + [token]

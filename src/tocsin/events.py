@@ -30,7 +30,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from .actors import REPORTING, Context, described_country, pair_referents, resolve
+from .actors import REPORTING, Context, described_country, modifier_countries, pair_referents, resolve
 from .confidence import calibrated
 from .dates import resolve_when
 from .modality import ACCUSING, PERCEIVE, assess
@@ -641,7 +641,14 @@ def _parties(token: Token, ctx: Context, exclude: str | None = None) -> list[Act
     if pair:
         return pair
     actor = resolve(token, ctx) or _implied(token, ctx)
-    return [actor] if actor is not None else []
+    if actor is None:
+        return []
+    # "Turkish and Egyptian officers": one party per country, alike otherwise
+    others = [c for c in modifier_countries(token, ctx) if c not in (actor.country, exclude)]
+    return [
+        actor,
+        *(replace(actor, country=c, kb_id=None, name=None, confidence=min(actor.confidence, 0.5)) for c in others),
+    ]
 
 
 def _same_party(a: Actor, b: Actor) -> bool:
