@@ -202,6 +202,7 @@ def _infinitive(verb: Token) -> bool:
 
 
 _FIRST_PERSON = frozenset({"i", "we", "me", "us"})
+_PRONOUNS = _FIRST_PERSON | {"he", "she", "it", "they", "him", "her", "them"}
 # entity kinds that never do anything: a date, a time or a number owns no event
 _NOT_AGENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 
@@ -599,14 +600,8 @@ def _by_actor(pattern: Pattern, actor: Actor | None) -> Pattern:
 
 
 def _by_sides(pattern: Pattern, actor: Actor | None, recipient: Actor | None) -> Pattern:
-    """PLOVER codes some acts by whom they are aimed at: a restriction or ban one state imposes on
-    another country's people, goods or groups is a SANCTION (an embargo, a terrorist designation),
-    not COERCE (which a state does at home); withdrawing from an international body is a SANCTION
-    (cutting ties), not a military RETREAT."""
-    countries = (actor.country if actor else None, recipient.country if recipient else None)
-    foreign = None not in countries and countries[0] != countries[1]
-    if foreign and pattern.event_type == "COERCE" and pattern.mode == "restrict":
-        return replace(pattern, event_type="SANCTION", mode="discontinue", cameo="163")
+    """PLOVER codes some acts by whom they are aimed at: withdrawing from an international body is a
+    SANCTION (cutting ties), not a military RETREAT."""
     leaves_body = recipient is not None and "IGO" in recipient.sector and "MIL" not in recipient.sector
     if leaves_body and pattern.event_type == "RETREAT" and pattern.mode == "withdraw":
         return replace(pattern, event_type="SANCTION", mode="withdraw", cameo="161")
@@ -657,6 +652,8 @@ def _same_party(a: Actor, b: Actor) -> bool:
         return True
     if b.end > b.start and (a.start, a.end) == (b.start, b.end):
         return True
+    if a.text.lower() in _PRONOUNS:  # "the rebels said they will ...": the speaker, resolved
+        return (a.country, a.sector, a.kb_id, a.group) == (b.country, b.sector, b.kb_id, b.group)
     return bool(a.text) and a.text.lower() == b.text.lower()
 
 
@@ -664,12 +661,11 @@ _STATE = frozenset({"GOV", "MIL", "LEG", "JUD", "COP"})
 
 
 def _speaks_for(speaker: Actor, actor: Actor) -> bool:
-    """May ``speaker`` announce what ``actor`` will do: the actor itself, or the state (or a body of
-    it) speaking for the same country ("Kenya said its troops will withdraw")?"""
-    if _same_party(speaker, actor):
-        return True
+    """May ``speaker`` announce what ``actor`` will do: the actor itself, or a state or a body of one
+    ("Kenya said its troops will withdraw", "the ministry said Russia will attend")? An analyst,
+    a newspaper or a witness saying what someone will do makes a forecast."""
     state = bool(set(speaker.sector) & _STATE) or speaker.kb_id == speaker.country  # "Kenya", "the ministry"
-    return speaker.country is not None and speaker.country == actor.country and state
+    return state or _same_party(speaker, actor)
 
 
 def _performed(token: Token, quad_class: int) -> bool:
