@@ -664,7 +664,7 @@ def _speaks_for(speaker: Actor, actor: Actor) -> bool:
     """May ``speaker`` announce what ``actor`` will do: the actor itself, or a state or a body of one
     ("Kenya said its troops will withdraw", "the ministry said Russia will attend")? An analyst,
     a newspaper or a witness saying what someone will do makes a forecast."""
-    state = bool(set(speaker.sector) & _STATE) or speaker.kb_id == speaker.country  # "Kenya", "the ministry"
+    state = bool(set(speaker.sector) & _STATE) or (speaker.kb_id is not None and speaker.kb_id == speaker.country)
     return state or _same_party(speaker, actor)
 
 
