@@ -385,3 +385,15 @@ def test_roles_coordinated_nationalities_are_one_party_each(nlp) -> None:  # typ
         "officers/4/nsubj/NOUN/NNS/officer/- met/4/ROOT/VERB/VBD/meet/- ./4/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "CONSULT") == {("TUR", "EGY"), ("EGY", "TUR")}
+
+
+def test_roles_a_noun_coordinated_with_an_event_noun_is_an_event_where_it_stands(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Japan imposed sanctions and an embargo.
+    doc = parse(
+        nlp,
+        "Japan/1/nsubj/PROPN/NNP/-/B-GPE imposed/1/ROOT/VERB/VBD/impose/- sanctions/1/dobj/NOUN/NNS/sanction/- "
+        "and/2/cc/CCONJ/CC/-/- an/5/det/DET/DT/-/- embargo/2/conj/NOUN/NN/-/- ./1/punct/PUNCT/./-/-",
+    )
+    assert {(e.trigger, e.actor and e.actor.country) for e in coded(doc) if e.event_type == "SANCTION"} >= {
+        ("embargo", "JPN")
+    }

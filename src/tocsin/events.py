@@ -243,15 +243,16 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
         else:  # "the two sides are in talks"
             actors = subjects
         return actors, recipients, "+".join([*how, f"held-in:{verb_how}"])
-    governor = noun.head
-    if noun.dep_ == "pobj" and governor.dep_ == "prep":
+    place = _first_conjunct(noun)  # "cut aid and intelligence sharing": the second noun stands where the first does
+    governor = place.head
+    if place.dep_ == "pobj" and governor.dep_ == "prep":
         governor = governor.head
     if governor.lemma_ in PERCEIVE:
         how.append(f"perceived-by:{governor.lemma_}")  # "we have not seen any withdrawal": we observe, not act
-    elif is_light(governor) and noun.dep_ in ("dobj", "pobj", "attr", "nsubjpass"):
+    elif is_light(governor) and place.dep_ in ("dobj", "pobj", "attr", "nsubjpass"):
         if not actors:
             found, verb_how = _subjects(governor)
-            if noun.dep_ == "nsubjpass":
+            if place.dep_ == "nsubjpass":
                 found = []
             actors, how = found, [*how, f"governor-subject:{verb_how}"]
         if not recipients:
@@ -261,9 +262,16 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
                     if objs:
                         recipients, how = _with_conjuncts(objs[0]), [*how, f"governor-{child.dep_}"]
                         break
-    elif noun.dep_ == "nsubj" and not actors:
+    elif place.dep_ == "nsubj" and not actors:
         how.append("subject-noun")
     return actors, recipients, "+".join(how)
+
+
+def _first_conjunct(noun: Token) -> Token:
+    """The first of coordinated nouns ("aid" in "aid and intelligence sharing"), or the noun itself."""
+    while noun.dep_ == "conj" and noun.head.pos_ in ("NOUN", "PROPN") and noun.head is not noun:
+        noun = noun.head
+    return noun
 
 
 # --- the coder -----------------------------------------------------------------------

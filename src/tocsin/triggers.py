@@ -91,6 +91,8 @@ def national(token: Token, pattern: Pattern) -> bool:
 def noun_is_event(token: Token, pattern: Pattern | None = None) -> bool:
     """Is an event noun used as an event here, rather than mentioned in passing?"""
     head = token.head
+    if token.dep_ == "conj" and head.pos_ in ("NOUN", "PROPN") and head is not token:
+        return noun_is_event(head)  # "suspended aid and intelligence sharing": both, where the first stands
     if held_in(token) is not None:
         return True  # "remains in custody", "came under attack", "the two sides are in talks"
     if pattern is not None and pattern.state:
