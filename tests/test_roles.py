@@ -397,3 +397,14 @@ def test_roles_a_noun_coordinated_with_an_event_noun_is_an_event_where_it_stands
     assert {(e.trigger, e.actor and e.actor.country) for e in coded(doc) if e.event_type == "SANCTION"} >= {
         ("embargo", "JPN")
     }
+
+
+def test_roles_a_relative_clause_s_light_verb_does_the_event_noun(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Russia condemned the sanctions Japan imposed on Iran.
+    doc = parse(
+        nlp,
+        "Russia/1/nsubj/PROPN/NNP/-/B-GPE condemned/1/ROOT/VERB/VBD/condemn/- the/3/det/DET/DT/-/- "
+        "sanctions/1/dobj/NOUN/NNS/sanction/- Japan/5/nsubj/PROPN/NNP/-/B-GPE imposed/3/relcl/VERB/VBD/impose/- "
+        "on/5/prep/ADP/IN/-/- Iran/6/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    assert ("JPN", "IRN") in dyads(coded(doc), "SANCTION")

@@ -40,7 +40,7 @@ from .patterns import JUDGING_VERBS, Pattern, Patterns, held_in, is_light, judgi
 from .places import event_place, lookup
 from .quotes import according_to, extract_quotes, quote_spans
 from .records import Actor, Event, Place, Quote, Story
-from .triggers import Coder, RuleCoder, Trigger, is_verb, national
+from .triggers import Coder, RuleCoder, Trigger, carried_by_clause, is_verb, national
 from .words import words
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
@@ -230,6 +230,14 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
                 recipients, how = _with_conjuncts(objs[0]), [*how, f"prep:{child.lower_}"]
     if not actors and national(noun, pattern):
         actors, how = [noun], [*how, "national"]  # resolved through the modifier's country
+    carrier = carried_by_clause(noun)
+    if carrier is not None and not actors:  # "the attack the group carried out": the group's
+        subjects = [c for c in carrier.children if c.dep_ in ("nsubj", "agent")]
+        actors = _with_conjuncts(subjects[0]) if subjects and subjects[0].lower_ not in ("that", "which") else []
+        aimed = [o for p in carrier.children if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS for o in p.children]
+        if aimed and not recipients:  # "the sanctions Washington imposed on Moscow"
+            recipients = _with_conjuncts(aimed[0])
+        how.append("relative-clause")
     holder = held_in(noun)
     if holder is not None and not actors:
         # "X remains in custody", "police kept him in detention", "the city came under attack"

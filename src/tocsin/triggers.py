@@ -95,6 +95,8 @@ def noun_is_event(token: Token, pattern: Pattern | None = None) -> bool:
         return noun_is_event(head)  # "suspended aid and intelligence sharing": both, where the first stands
     if held_in(token) is not None:
         return True  # "remains in custody", "came under attack", "the two sides are in talks"
+    if carried_by_clause(token) is not None:
+        return True  # "the attack they carried out", "the sanctions Washington imposed"
     if pattern is not None and pattern.state:
         return False  # "the prison's director": a condition is an event only where someone is in it
     if pattern is not None and national(token, pattern):
@@ -122,6 +124,12 @@ def noun_is_event(token: Token, pattern: Pattern | None = None) -> bool:
         and head.lower_ == "of"
         and head.head.lemma_ in ("sign", "evidence", "indication", "report")
     )
+
+
+def carried_by_clause(noun: Token) -> Token | None:
+    """The light verb of a relative clause that does an event noun ("the attacks the group carried
+    out", "the sanctions Washington imposed on Moscow"), or None."""
+    return next((c for c in noun.children if c.dep_ == "relcl" and is_light(c)), None)
 
 
 def _existential(token: Token) -> bool:
