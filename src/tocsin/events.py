@@ -842,7 +842,9 @@ def code_doc(
     """
     rules: Coder = RuleCoder(coder) if isinstance(coder, Patterns) else coder
     mentions = country_mentions(doc, ctx)
-    ctx = replace(ctx, focus=story_focus(mentions), dyad=story_dyad(mentions))
+    # the focus places people, so it is a country ("ECOWAS" is no one's home); a dyad may be an IGO's
+    places = Counter({code: n for code, n in mentions.items() if code in ctx.kb.countries})
+    ctx = replace(ctx, focus=story_focus(places), dyad=story_dyad(mentions))
     if quotes is None:
         quotes = extract_quotes(story, doc, ctx)
     attribution = Attribution(quote_spans(story.text), quotes)
