@@ -375,7 +375,7 @@ def modifier_countries(token: Token, ctx: Context) -> list[str]:
         if mod.dep_ not in ("amod", "compound", "nmod"):
             continue
         for word in (mod, *mod.conjuncts):
-            if word.ent_type_ in ("NORP", "GPE"):
+            if word.ent_type_ in ("NORP", "GPE", "ORG"):  # "U.S. and NATO troops"
                 country, _ = _modifier_country(word, ctx)
                 if country and country not in found:
                     found.append(country)
