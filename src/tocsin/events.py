@@ -207,9 +207,28 @@ _PRONOUNS = _FIRST_PERSON | {"he", "she", "it", "they", "him", "her", "them"}
 _NOT_AGENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 
 
+Sides = tuple[list[Token], list[Token]]  # actor and recipient tokens
+
+
 def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token], str]:
-    """Actor and recipient tokens of an event noun. In "the withdrawal of Russian
-    forces" the of-phrase does the event; in "the release of prisoners" it undergoes it."""
+    """Actor and recipient tokens of an event noun: from its own phrase ("Russia's withdrawal",
+    "talks between Kyiv and Moscow"), else from the clause that carries it (a relative clause,
+    a condition someone is held in, a light verb's subject)."""
+    (actors, recipients), how = _noun_phrase_roles(noun, pattern)
+    carrier = carried_by_clause(noun)
+    holder = held_in(noun)
+    if carrier is not None:
+        (doers, undergoers), more = _relative_clause_roles(carrier), "relative-clause"
+    elif holder is not None:
+        (doers, undergoers), more = _held_in_roles(noun, holder, pattern)
+    else:
+        (doers, undergoers), more = _governor_roles(noun)
+    return actors or doers, recipients or undergoers, "+".join([*how, more] if more else how)
+
+
+def _noun_phrase_roles(noun: Token, pattern: Pattern) -> tuple[Sides, list[str]]:
+    """Sides named inside the noun's phrase. In "the withdrawal of Russian forces" the of-phrase
+    does the event; in "the release of prisoners" it undergoes it."""
     actors: list[Token] = []
     recipients: list[Token] = []
     how: list[str] = []
@@ -230,49 +249,47 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
                 recipients, how = _with_conjuncts(objs[0]), [*how, f"prep:{child.lower_}"]
     if not actors and national(noun, pattern):
         actors, how = [noun], [*how, "national"]  # resolved through the modifier's country
-    carrier = carried_by_clause(noun)
-    if carrier is not None and not actors:  # "the attack the group carried out": the group's
-        subjects = [c for c in carrier.children if c.dep_ in ("nsubj", "agent")]
-        actors = _with_conjuncts(subjects[0]) if subjects and subjects[0].lower_ not in ("that", "which") else []
-        aimed = [o for p in carrier.children if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS for o in p.children]
-        if aimed and not recipients:  # "the sanctions Washington imposed on Moscow"
-            recipients = _with_conjuncts(aimed[0])
-        how.append("relative-clause")
-    holder = held_in(noun)
-    if holder is not None and not actors:
-        # "X remains in custody", "police kept him in detention", "the city came under attack"
-        held = [c for c in holder.children if c.dep_ == "dobj" and c.ent_type_ not in _NOT_AGENTS]  # not "800 days"
-        subjects, verb_how = _subjects(holder)
-        undergone = pattern.state or noun.head.lower_ == "under"
-        if held:  # someone keeps someone else in it: the keeper acts on the kept
-            actors, recipients = subjects, recipients or _with_conjuncts(held[0])
-        elif undergone:
-            recipients = recipients or subjects
-        else:  # "the two sides are in talks"
-            actors = subjects
-        return actors, recipients, "+".join([*how, f"held-in:{verb_how}"])
+    return (actors, recipients), how
+
+
+def _relative_clause_roles(carrier: Token) -> Sides:
+    """ "The attack the group carried out": the group's; "the sanctions Washington imposed on Moscow"."""
+    subjects = [c for c in carrier.children if c.dep_ in ("nsubj", "agent") and c.lower_ not in ("that", "which")]
+    aimed = [o for p in carrier.children if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS for o in p.children]
+    return (_with_conjuncts(subjects[0]) if subjects else []), (_with_conjuncts(aimed[0]) if aimed else [])
+
+
+def _held_in_roles(noun: Token, holder: Token, pattern: Pattern) -> tuple[Sides, str]:
+    """ "Police kept him in detention": the keeper acts on the kept; "X remains in custody", "the
+    city came under attack": X undergoes it; "the two sides are in talks": they do it."""
+    held = [c for c in holder.children if c.dep_ == "dobj" and c.ent_type_ not in _NOT_AGENTS]  # not "800 days"
+    subjects, verb_how = _subjects(holder)
+    how = f"held-in:{verb_how}"
+    if held:
+        return (subjects, _with_conjuncts(held[0])), how
+    if pattern.state or noun.head.lower_ == "under":
+        return ([], subjects), how
+    return (subjects, []), how
+
+
+def _governor_roles(noun: Token) -> tuple[Sides, str]:
+    """The sides a light verb gives the event noun it carries ("Russia launched strikes on Kyiv");
+    a verb of perception observes rather than acts ("we have not seen any withdrawal")."""
     place = _first_conjunct(noun)  # "cut aid and intelligence sharing": the second noun stands where the first does
-    governor = place.head
-    if place.dep_ == "pobj" and governor.dep_ == "prep":
-        governor = governor.head
+    governor = place.head.head if place.dep_ == "pobj" and place.head.dep_ == "prep" else place.head
     if governor.lemma_ in PERCEIVE:
-        how.append(f"perceived-by:{governor.lemma_}")  # "we have not seen any withdrawal": we observe, not act
-    elif is_light(governor) and place.dep_ in ("dobj", "pobj", "attr", "nsubjpass"):
-        if not actors:
-            found, verb_how = _subjects(governor)
-            if place.dep_ == "nsubjpass":
-                found = []
-            actors, how = found, [*how, f"governor-subject:{verb_how}"]
-        if not recipients:
-            for child in governor.children:
-                if child.dep_ == "dative" or (child.dep_ == "prep" and child.lower_ in ("to", "on", "against")):
-                    objs = [child] if child.dep_ == "dative" else [o for o in child.children if o.dep_ == "pobj"]
-                    if objs:
-                        recipients, how = _with_conjuncts(objs[0]), [*how, f"governor-{child.dep_}"]
-                        break
-    elif place.dep_ == "nsubj" and not actors:
-        how.append("subject-noun")
-    return actors, recipients, "+".join(how)
+        return ([], []), f"perceived-by:{governor.lemma_}"
+    if not (is_light(governor) and place.dep_ in ("dobj", "pobj", "attr", "nsubjpass")):
+        return ([], []), "subject-noun" if place.dep_ == "nsubj" else ""
+    found, verb_how = _subjects(governor)
+    actors = [] if place.dep_ == "nsubjpass" else found
+    how = [f"governor-subject:{verb_how}"]
+    for child in governor.children:
+        if child.dep_ == "dative" or (child.dep_ == "prep" and child.lower_ in ("to", "on", "against")):
+            objs = [child] if child.dep_ == "dative" else [o for o in child.children if o.dep_ == "pobj"]
+            if objs:
+                return (actors, _with_conjuncts(objs[0])), "+".join([*how, f"governor-{child.dep_}"])
+    return (actors, []), "+".join(how)
 
 
 def _first_conjunct(noun: Token) -> Token:
