@@ -344,11 +344,13 @@ def test_roles_a_quoted_first_person_is_the_speaker(nlp) -> None:  # type: ignor
     # "We condemn Russia," Zelensky said.
     doc = parse(
         nlp,
-        '"/2/punct/PUNCT/``/-/- We/2/nsubj/PRON/PRP/we/- condemn/5/ccomp/VERB/VBP/condemn/- '
-        "Russia/2/dobj/PROPN/NNP/-/B-GPE ,/5/punct/PUNCT/,/-/- \"/5/punct/PUNCT/''/-/- "
+        '"/2/punct/PUNCT/``/-/- We/2/nsubj/PRON/PRP/we/- condemn/7/ccomp/VERB/VBP/condemn/- '
+        "Russia/2/dobj/PROPN/NNP/-/B-GPE ,/7/punct/PUNCT/,/-/- \"/7/punct/PUNCT/''/-/- "
         "Zelensky/7/nsubj/PROPN/NNP/-/B-PERSON said/7/ROOT/VERB/VBD/say/- ./7/punct/PUNCT/./-/-",
     )
-    assert dyads(coded(doc), "ACCUSE") == {("UKR", "RUS")}
+    events = [e for e in coded(doc) if e.event_type == "ACCUSE"]
+    assert dyads(events, "ACCUSE") == {("UKR", "RUS")}
+    assert all(e.sentence == doc.text.strip() for e in events)  # the speaker's mention leaves the sentence whole
 
 
 def test_roles_the_three_nations_stand_for_the_three_named_before_and_act_together(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -435,8 +435,7 @@ def code_sentence(
         named = trig.actors[0] if trig.actors else None
         if not actors and named is not None and named.lower_ in _FIRST_PERSON and asserted is not None:
             # "'I encourage the police to ...,' the envoy said": the one who speaks
-            end, confidence = named.idx + len(named), min(asserted.confidence, 0.6)
-            actors = [replace(asserted, text=named.text, start=named.idx, end=end, confidence=confidence)]
+            actors = [_mention_of(asserted, named)]
         if not actors and named is not None and named.pos_ in ("NOUN", "PROPN") and named.ent_type_ not in _NOT_AGENTS:
             # "aid agencies distributed relief": someone does it whom no KB names; say who, with no codes
             actors = [_unresolved(named)]
@@ -753,6 +752,12 @@ def _discourse_actor(sent: Span, ctx: Context, asserted: Actor | None) -> list[A
             if (actor.country or actor.group) and not (asserted is not None and _same(actor, asserted)):
                 return [replace(actor, confidence=min(actor.confidence, 0.3))]
     return []
+
+
+def _mention_of(actor: Actor, token: Token) -> Actor:
+    """``actor`` as mentioned by ``token`` ("we" for the speaker), a little less sure."""
+    stop = token.idx + len(token)
+    return replace(actor, text=token.text, start=token.idx, end=stop, confidence=min(actor.confidence, 0.6))
 
 
 def _unresolved(token: Token) -> Actor:
