@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span, Token
 from .actors import REPORTING, Context, described_country, modifier_countries, pair_referents, resolve
 from .confidence import calibrated
 from .dates import resolve_when
-from .modality import ACCUSING, PERCEIVE, assess
+from .modality import ACCUSING, PERCEIVE, Assessment, assess
 from .nlp import entities_in, entity_of
 from .ontology import Ontology, load_ontology
 from .patterns import JUDGING_VERBS, Pattern, Patterns, held_in, is_light, judging_head
@@ -403,16 +403,7 @@ def code_sentence(
     for trigger in triggers:
         token = doc[trigger.start]
         trig = _roles(trigger, doc)
-        assessment = assess(token, quotes, according)
-        if _purpose_of_event(token, trigger_tokens) and assessment.modality in ("actual", "claimed"):
-            # "used tear gas to disperse them": the aim of a coded event, not a second event done
-            assessment = replace(assessment, modality="intended", cue="purpose")
-        performed = trigger.pattern.predicate or _performed(token, ontology.types[trigger.event_type][0])
-        if trigger.pattern.predicate and assessment.cue.startswith("object-of"):
-            assessment = replace(assessment, modality="claimed")  # "considers it a good step": a judgment, not a plan
-        if assessment.modality == "claimed" and performed:
-            # "'We condemn the attack,' the ministry said": saying it is doing it
-            assessment = replace(assessment, modality="actual", cue=f"{assessment.cue}+performed")
+        assessment = _assessment(trigger, token, assess(token, quotes, according), trigger_tokens, ontology)
         said = attribution.covering(token.idx, sent.start_char)
         if said is not None:
             asserted = said.speaker  # the speaker the quotations output names: the two never disagree
@@ -465,29 +456,16 @@ def code_sentence(
             # "he was arrested", in a story about one country: by that country's authorities (inferred)
             actors = [Actor(text="", country=ctx.focus, confidence=0.3)]
             how_inferred = " actor:from-story"
-        if assessment.cue == "aux:intended" and actors and asserted and not _speaks_for(asserted, actors[0]):
-            # "Erdogan will not shake hands with Sisi," an analyst said: a prediction, no one's plan
-            assessment = replace(assessment, modality="hypothetical", cue="aux:predicted")
-        spoken = ontology.types[trigger.event_type][0] in (1, 3)
-        if assessment.modality == "claimed" and spoken and actors and asserted and _same_party(actors[0], asserted):
-            # "Trump said he is pressuring Canada": a speaker's own verbal act is done by saying it
-            assessment = replace(assessment, modality="actual", cue=f"{assessment.cue}+own-act")
+        if actors and asserted is not None:
+            assessment = _by_speaker(assessment, actors[0], asserted, ontology.types[trigger.event_type][0])
         pattern = _by_actor(trigger.pattern, actors[0] if actors else None)
         # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
         # (two sides act on each other; three or more named together act together: "the trio accused ECOWAS")
         paired = "between" in trig.path or any(len(pair_referents(t, ctx)) == 2 for t in trig.actors)
         mutual = pattern.symmetric or paired or any(_is_each_other(t) for t in recipient_tokens)
-        alone = actors and not recipients and not (mutual and len(actors) > 1)
-        if alone and _inferable(actors[0], ctx.focus, trig, at_home=trigger.event_type in _AT_HOME):
-            # no one named on the receiving end: in a story about one country, that country (inferred)
-            recipients = [Actor(text="", country=ctx.focus, confidence=0.3)]
-            recipient_how = "inferred:story-country"
-        alone = actors and not recipients and not (mutual and len(actors) > 1)
-        counterpart = _counterpart(actors[0], ctx.dyad) if alone else None
-        if counterpart is not None and trigger.event_type not in _AT_HOME:
-            # no one named on the receiving end, in a story between two countries: the other one (inferred)
-            recipients = [Actor(text="", country=counterpart, confidence=0.3)]
-            recipient_how = "inferred:story-counterpart"
+        if actors and not recipients and not (mutual and len(actors) > 1):
+            inferred, how = _inferred_recipient(actors[0], ctx, trig, trigger.event_type in _AT_HOME)
+            recipients, recipient_how = (inferred, how) if inferred else (recipients, recipient_how)
         for actor, recipient in _dyads(actors, recipients, mutual, both_ways=pattern.reciprocal)[:4]:
             coding = _by_sides(pattern, actor, recipient)
             events.append(
@@ -525,6 +503,44 @@ def code_sentence(
             if verbal is not None:
                 events.append(verbal)
     return events
+
+
+def _assessment(
+    trigger: Trigger, token: Token, assessment: Assessment, trigger_tokens: set[int], ontology: Ontology
+) -> Assessment:
+    """What the words around a trigger make of its modality, before anyone is resolved."""
+    if _purpose_of_event(token, trigger_tokens) and assessment.modality in ("actual", "claimed"):
+        # "used tear gas to disperse them": the aim of a coded event, not a second event done
+        assessment = replace(assessment, modality="intended", cue="purpose")
+    if trigger.pattern.predicate and assessment.cue.startswith("object-of"):
+        assessment = replace(assessment, modality="claimed")  # "considers it a good step": a judgment, not a plan
+    performed = trigger.pattern.predicate or _performed(token, ontology.types[trigger.event_type][0])
+    if assessment.modality == "claimed" and performed:
+        # "'We condemn the attack,' the ministry said": saying it is doing it
+        assessment = replace(assessment, modality="actual", cue=f"{assessment.cue}+performed")
+    return assessment
+
+
+def _by_speaker(assessment: Assessment, actor: Actor, speaker: Actor, quad_class: int) -> Assessment:
+    """What who says it makes of an event's modality, once actor and speaker are known."""
+    if assessment.cue == "aux:intended" and not _speaks_for(speaker, actor):
+        # "Erdogan will not shake hands with Sisi," an analyst said: a prediction, no one's plan
+        return replace(assessment, modality="hypothetical", cue="aux:predicted")
+    if assessment.modality == "claimed" and quad_class in (1, 3) and _same_party(actor, speaker):
+        # "Trump said he is pressuring Canada": a speaker's own verbal act is done by saying it
+        return replace(assessment, modality="actual", cue=f"{assessment.cue}+own-act")
+    return assessment
+
+
+def _inferred_recipient(actor: Actor, ctx: Context, roles: _Roles, at_home: bool) -> tuple[list[Actor], str]:
+    """The recipient a story implies when the sentence names none: the country the story is about,
+    else, in a story between two countries, the actor's counterpart (not for protests at home)."""
+    if _inferable(actor, ctx.focus, roles, at_home=at_home):
+        return [Actor(text="", country=ctx.focus, confidence=0.3)], "inferred:story-country"
+    counterpart = _counterpart(actor, ctx.dyad)
+    if counterpart is not None and not at_home:
+        return [Actor(text="", country=counterpart, confidence=0.3)], "inferred:story-counterpart"
+    return [], ""
 
 
 # protests and strikes are aimed at one's own side, whatever else the story is about
