@@ -235,13 +235,7 @@ def _resolve(token: Token, ctx: Context) -> Actor | None:
         antecedent = _reporter(token, ctx) or ctx.memory.pronoun(lower, token.idx)
         if antecedent is None:
             return None
-        return replace(
-            antecedent,
-            text=token.text,
-            start=token.idx,
-            end=token.idx + len(token.text),
-            confidence=min(antecedent.confidence, 0.6),
-        )
+        return mention_of(antecedent, token)
     actor, person = _resolve_name(token, ctx)
     if actor is None:
         actor, person = _resolve_description(token, ctx)
@@ -250,6 +244,12 @@ def _resolve(token: Token, ctx: Context) -> Actor | None:
     if actor is not None and not place:
         ctx.memory.remember(actor, person, subject=token.dep_ in ("nsubj", "nsubjpass"))
     return actor
+
+
+def mention_of(actor: Actor, token: Token) -> Actor:
+    """``actor`` as a pronoun mentions it ("he" for Putin, "we" for a speaker), a little less sure."""
+    stop = token.idx + len(token.text)
+    return replace(actor, text=token.text, start=token.idx, end=stop, confidence=min(actor.confidence, 0.6))
 
 
 def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:

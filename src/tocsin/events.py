@@ -30,7 +30,15 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from .actors import REPORTING, Context, described_country, modifier_countries, pair_referents, resolve
+from .actors import (
+    REPORTING,
+    Context,
+    described_country,
+    mention_of,
+    modifier_countries,
+    pair_referents,
+    resolve,
+)
 from .confidence import calibrated
 from .dates import resolve_when
 from .modality import ACCUSING, PERCEIVE, Assessment, assess
@@ -201,8 +209,9 @@ def _infinitive(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
-_FIRST_PERSON = frozenset({"i", "we", "me", "us"})
-_PRONOUNS = _FIRST_PERSON | {"he", "she", "it", "they", "him", "her", "them"}
+_FIRST_PERSON = frozenset({"i", "we", "me", "us"})  # who speaks, as the subject of what is said
+# personal pronouns that stand for a party (not possessives: "its call" is no mention of the speaker)
+_PERSONAL = _FIRST_PERSON | {"he", "she", "it", "they", "him", "her", "them"}
 # entity kinds that never do anything: a date, a time or a number owns no event
 _NOT_AGENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 
@@ -426,7 +435,7 @@ def code_sentence(
         named = trig.actors[0] if trig.actors else None
         if not actors and named is not None and named.lower_ in _FIRST_PERSON and asserted is not None:
             # "'I encourage the police to ...,' the envoy said": the one who speaks
-            actors = [_mention_of(asserted, named)]
+            actors = [mention_of(asserted, named)]
         if not actors and named is not None and named.pos_ in ("NOUN", "PROPN") and named.ent_type_ not in _NOT_AGENTS:
             # "aid agencies distributed relief": someone does it whom no KB names; say who, with no codes
             actors = [_unresolved(named)]
@@ -700,7 +709,7 @@ def _same_party(a: Actor, b: Actor) -> bool:
         return True
     if b.end > b.start and (a.start, a.end) == (b.start, b.end):
         return True
-    if a.text.lower() in _PRONOUNS:  # "the rebels said they will ...": the speaker, resolved
+    if a.text.lower() in _PERSONAL:  # "the rebels said they will ...": the speaker, resolved
         return (a.country, a.sector, a.kb_id, a.group) == (b.country, b.sector, b.kb_id, b.group)
     return bool(a.text) and a.text.lower() == b.text.lower()
 
@@ -770,12 +779,6 @@ def _discourse_actor(sent: Span, ctx: Context, asserted: Actor | None) -> list[A
     return []
 
 
-def _mention_of(actor: Actor, token: Token) -> Actor:
-    """``actor`` as mentioned by ``token`` ("we" for the speaker), a little less sure."""
-    stop = token.idx + len(token)
-    return replace(actor, text=token.text, start=token.idx, end=stop, confidence=min(actor.confidence, 0.6))
-
-
 def _unresolved(token: Token) -> Actor:
     """An actor the text names but tocsin cannot code: its words, no country, low confidence."""
     kept = [t for t in token.subtree if (t.i <= token.i and t.dep_ in ("compound", "amod", "det")) or t.i == token.i]
@@ -830,9 +833,9 @@ def _is_each_other(token: Token) -> bool:
 def _dyads(
     actors: list[Actor], recipients: list[Actor], mutual: bool, both_ways: bool = False
 ) -> list[tuple[Actor | None, Actor | None]]:
-    """Actor-recipient pairs: every actor with every recipient, and for a mutual act each recipient
-    with its actor too; for a mutual act of several actors and no recipient ("Serbia and Kosovo
-    normalized relations"), each with the others."""
+    """Actor-recipient pairs: every actor with every recipient, and with ``both_ways`` (a reciprocal
+    act) each recipient with its actor too; for a mutual act of several actors and no recipient
+    ("Serbia and Kosovo normalized relations"), each with the others."""
     if mutual and len(actors) >= 2 and not any(r.country for r in recipients):
         mutual_pairs: list[tuple[Actor | None, Actor | None]] = [
             (a, b) for a in actors for b in actors if (a.country, a.kb_id, a.text) != (b.country, b.kb_id, b.text)

@@ -89,7 +89,7 @@ def _bare(clause: Token) -> bool:
 
 
 def _same_subject(verb: Token, clause: Token) -> bool:
-    """Do a verb and its clause have one subject ("we hope we will")? Same words, or one person."""
+    """Do a verb and its clause have the same subject word ("we hope we will")?"""
     outer, inner = subject_of(verb), subject_of(clause)
     return outer is not None and inner is not None and outer.lower_ == inner.lower_
 

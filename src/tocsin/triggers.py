@@ -194,8 +194,10 @@ class RuleCoder:
             if token.pos_ not in ("ADJ", "NOUN", "VERB") or token.i in consumed:
                 continue
             predicate = match_predicate(token, self.patterns)
+            if predicate is None:
+                continue
             head = judging_head(token)
-            if predicate is None or head is None or head.i in judged or head.i in consumed:
+            if head is None or head.i in judged or head.i in consumed:
                 continue
             if rejected(token, predicate) is None:
                 judged.add(head.i)
