@@ -204,6 +204,20 @@ def test_actors_surname_repeats_an_unknown_person(nlp: Any, text: str) -> None:
     assert found(nlp, text, "Roe", nth=1).name == "Jane Roe"
 
 
+def test_actors_surname_is_the_storys_person_before_a_namesake_the_kb_knows(nlp: Any) -> None:
+    # the KB knows Vladimir Putin; the story is about someone else called Putin
+    text = "Olga Putin, a Latvian lawyer, was detained. Putin said she would appeal."
+    assert found(nlp, text, "Putin", nth=1).name == "Olga Putin"
+    # once the story has named the KB's Putin, the surname is his again
+    text = "Olga Putin met Vladimir Putin on Monday. Putin said nothing."
+    assert found(nlp, text, "Putin", nth=2).kb_id == "vladimir-putin"
+
+
+def test_actors_his_in_a_reported_subject_is_the_speaker(nlp: Any) -> None:
+    text = "Vladimir Putin met the press. The Afghan army chief said his forces had taken the town."
+    assert found(nlp, text, "his").country == "AFG"
+
+
 def test_actors_surname_keeps_apposition_country(nlp: Any) -> None:
     text = "Robert Grant, an American banker, was arrested in Moscow. Grant denied the charges."
     assert found(nlp, text, "Grant", nth=1).country == "USA"

@@ -410,3 +410,24 @@ def test_roles_a_relative_clause_s_light_verb_does_the_event_noun(nlp) -> None: 
         "on/5/prep/ADP/IN/-/- Iran/6/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
     )
     assert ("JPN", "IRN") in dyads(coded(doc), "SANCTION")
+
+
+def test_roles_a_possessor_undergoes_a_detention_and_the_asker_does_not_release(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Iran called for Egypt's release of the sailors. / Russia demanded Ukraine's release.
+    own = parse(
+        nlp,
+        "Iran/1/nsubj/PROPN/NNP/-/B-GPE called/1/ROOT/VERB/VBD/call/- for/1/prep/ADP/IN/-/- "
+        "Egypt/5/poss/PROPN/NNP/-/B-GPE 's/3/case/PART/POS/-/- release/2/pobj/NOUN/NN/-/- "
+        "of/5/prep/ADP/IN/-/- the/8/det/DET/DT/-/- sailors/6/pobj/NOUN/NNS/sailor/- ./1/punct/PUNCT/./-/-",
+    )
+    released = [e for e in coded(own) if e.event_type == "RETREAT"]
+    assert [(e.actor.country if e.actor else None) for e in released] == ["EGY"]  # the of-phrase: Egypt releases
+    undergone = parse(
+        nlp,
+        "Russia/1/nsubj/PROPN/NNP/-/B-GPE demanded/1/ROOT/VERB/VBD/demand/- "
+        "Ukraine/4/poss/PROPN/NNP/-/B-GPE 's/2/case/PART/POS/-/- release/1/dobj/NOUN/NN/-/- ./1/punct/PUNCT/./-/-",
+    )
+    released = [e for e in coded(undergone) if e.event_type == "RETREAT"]
+    # Ukraine is released; Russia asks for it and does not release anyone
+    assert released and all(e.recipient is not None and e.recipient.country == "UKR" for e in released)
+    assert all(e.actor is None or e.actor.country != "RUS" for e in released)

@@ -205,9 +205,11 @@ REPORTING = words("reporting_verbs")
 
 def _reporter(pronoun: Token, ctx: Context) -> Actor | None:
     """In "Iraq said it would allow ...", the subject pronoun of a reported clause is the speaker,
-    when gender and number agree."""
-    clause = pronoun.head
-    if pronoun.dep_ not in ("nsubj", "nsubjpass") or clause.dep_ != "ccomp" or clause.head.lemma_ not in REPORTING:
+    when gender and number agree; so is the owner of the reported clause's subject ("the army
+    chief said his forces had killed ...")."""
+    subject = pronoun.head if pronoun.dep_ == "poss" else pronoun
+    clause = subject.head
+    if subject.dep_ not in ("nsubj", "nsubjpass") or clause.dep_ != "ccomp" or clause.head.lemma_ not in REPORTING:
         return None
     speaker = next((c for c in clause.head.children if c.dep_ == "nsubj"), None)
     if speaker is None or speaker.i == pronoun.i or speaker.lower_ in PRONOUNS:
@@ -259,6 +261,10 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
     span: Span = ent if ent is not None else token.doc[token.i : token.i + 1]
     text = span.text[:-2] if span.text.endswith(("'s", "’s")) else span.text
     entries = ctx.kb.lookup(text, ctx.day)
+    earlier = ctx.memory.surname(text) if len(text.split()) == 1 else None
+    if earlier is not None and not any(e.kb_id in ctx.memory.person_kb_ids for e in entries):
+        # "Jimmy Lai ... Lai's release": the story's own Lai, not another Lai the KB knows
+        return replace(earlier, text=span.text, start=span.start_char, end=span.end_char), True
     for end in range(len(span) - 1, 0, -1):
         if entries:
             break
@@ -267,8 +273,10 @@ def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
     if not entries and len(span) > 1 and ctx.day is not None and (ent is None or ent.label_ == "PERSON"):
         # "Omar El Bashir": a spelling the KB lacks, but the surname of someone in office that day
         # (without a date, a surname alone could be anyone who ever held office)
+        # who shares a given name too: "Olga Putin" is not Vladimir Putin
+        given = {t.lower_ for t in span[:-1]}
         entries = [e for e in ctx.kb.lookup(span[-1].text, ctx.day) if e.kind == "person"]
-        entries = [e for e in entries if e.holds_office_on(ctx.day)]
+        entries = [e for e in entries if e.holds_office_on(ctx.day) and given & set(e.name.lower().split())]
     if entries:
         entry = entries[0]
         person = entry.kind == "person"
@@ -441,8 +449,9 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
         return None, False
     span = noun_phrase(token)
     definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.children)
+    # "the army chief" is someone "he" can refer to; "the army" is not
+    person = token.tag_ in ("NN", "NNP") and (found.role in _PERSON_ROLES or token.lemma_.lower() in _PERSON_ROLES)
     if definite and found.role and not found.body and not found.group:
-        person = found.role in _PERSON_ROLES and token.tag_ in ("NN", "NNP")
         sector = found.sector[0] if found.sector else None
         antecedent = ctx.memory.described(found.role, sector, found.country, person)
         if antecedent is not None:
@@ -462,7 +471,7 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
         return _from_entry(found.body, span, 0.8), False  # "the pro-Iranian Hizbollah group"
     if found.role is None:  # "Russian equipment": a country, but not an actor
         return None, False
-    return _described(span, found, None, 0.7 if found.country else 0.5), False
+    return _described(span, found, None, 0.7 if found.country else 0.5), person
 
 
 def _is_title(title: str, ctx: Context) -> bool:

@@ -53,6 +53,7 @@ from .words import words
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
 _CONTROL_BY_OBJECT = words("control_by_object")
+_ASKING = words("asking_verbs")  # "called for his release": the caller does not release
 _TIME_LABELS = {"DATE", "TIME"}
 
 
@@ -231,7 +232,7 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
     elif holder is not None:
         (doers, undergoers), more = _held_in_roles(noun, holder, pattern)
     else:
-        (doers, undergoers), more = _governor_roles(noun)
+        (doers, undergoers), more = _governor_roles(noun, pattern)
     return actors or doers, recipients or undergoers, "+".join([*how, more] if more else how)
 
 
@@ -241,8 +242,14 @@ def _noun_phrase_roles(noun: Token, pattern: Pattern) -> tuple[Sides, list[str]]
     actors: list[Token] = []
     recipients: list[Token] = []
     how: list[str] = []
+    # "his release", "Zamora's detention": the possessor undergoes it, unless an of-phrase does
+    undergoes = pattern.possessor_undergoes and not any(
+        c.dep_ == "prep" and c.lower_ == "of" and any(o.dep_ == "pobj" for o in c.children) for c in noun.children
+    )
     for child in noun.children:
-        if child.dep_ == "poss" and child.ent_type_ not in _NOT_AGENTS:  # not "Saturday's blasts"
+        if child.dep_ == "poss" and child.ent_type_ not in _NOT_AGENTS and undergoes:
+            recipients, how = _with_conjuncts(child), [*how, "poss-undergoer"]
+        elif child.dep_ == "poss" and child.ent_type_ not in _NOT_AGENTS:  # not "Saturday's blasts"
             actors, how = _with_conjuncts(child), [*how, "poss"]
         elif child.dep_ == "prep":
             objs = [o for o in child.children if o.dep_ == "pobj"]
@@ -281,7 +288,7 @@ def _held_in_roles(noun: Token, holder: Token, pattern: Pattern) -> tuple[Sides,
     return (subjects, []), how
 
 
-def _governor_roles(noun: Token) -> tuple[Sides, str]:
+def _governor_roles(noun: Token, pattern: Pattern) -> tuple[Sides, str]:
     """The sides a light verb gives the event noun it carries ("Russia launched strikes on Kyiv");
     a verb of perception observes rather than acts ("we have not seen any withdrawal")."""
     place = _first_conjunct(noun)  # "cut aid and intelligence sharing": the second noun stands where the first does
@@ -291,8 +298,12 @@ def _governor_roles(noun: Token) -> tuple[Sides, str]:
     if not (is_light(governor) and place.dep_ in ("dobj", "pobj", "attr", "nsubjpass")):
         return ([], []), "subject-noun" if place.dep_ == "nsubj" else ""
     found, verb_how = _subjects(governor)
-    actors = [] if place.dep_ == "nsubjpass" else found
     how = [f"governor-subject:{verb_how}"]
+    # "called for his release": the caller asks for it and does not do it (talks are joined, though)
+    asking = governor.lemma_ in _ASKING and not pattern.symmetric
+    if asking:
+        how = [f"asked-by:{verb_how}"]
+    actors = [] if place.dep_ == "nsubjpass" or asking else found
     for child in governor.children:
         if child.dep_ == "dative" or (child.dep_ == "prep" and child.lower_ in ("to", "on", "against")):
             objs = [child] if child.dep_ == "dative" else [o for o in child.children if o.dep_ == "pobj"]
@@ -461,8 +472,10 @@ def code_sentence(
             date_text = date_text if resolved else None
         actors = [_focused(_where_acting(_inherit_country(a, asserted) or a, place), ctx.focus) for a in actors]
         recipients = [_focused(_domestic(_where_acting(r, place), actors), ctx.focus) for r in recipients]
-        if not actors and _agentless(token) and ctx.focus and any(r.country == ctx.focus for r in recipients):
-            # "he was arrested", in a story about one country: by that country's authorities (inferred)
+        unsaid = _agentless(token) or any(w in trig.path for w in ("poss-undergoer", "asked-by"))
+        if not actors and unsaid and ctx.focus and any(r.country == ctx.focus for r in recipients):
+            # "he was arrested", "called for his release", in a story about one country: by that
+            # country's authorities (inferred)
             actors = [Actor(text="", country=ctx.focus, confidence=0.3)]
             how_inferred = " actor:from-story"
         if actors and asserted is not None:

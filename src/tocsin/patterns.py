@@ -46,6 +46,9 @@ class Pattern:
     needs_recipient: bool = False  # an event only when someone undergoes it ("helped Haiti", not "helped explain")
     state: bool = False  # a condition someone is held in ("in prison", "in custody"): an event only there
     reciprocal: bool = False  # done with someone is done by them too ("A met B": B met A)
+    # a noun's possessor undergoes it ("Zamora's detention", "his release") unless an of-phrase
+    # names who does ("the army's release of prisoners")
+    possessor_undergoes: bool = False
     # a word of judgment, not a verb or event noun: said of what is judged ("judged": "called the ruling
     # arbitrary", "the law is illegal") or of the one who judges ("judge": "we are deeply concerned about")
     predicate: str = ""
@@ -61,9 +64,8 @@ class Patterns:
 
 
 _KINDS = ("verbs", "nouns", "judgments", "feelings")
-_KEYS = frozenset(
-    ("mode", "cameo", "context", *_KINDS, "recipient", *"of_actor symmetric reciprocal needs_recipient state".split())
-)
+_FLAGS = "of_actor symmetric reciprocal needs_recipient state possessor_undergoes".split()
+_KEYS = frozenset(("mode", "cameo", "context", *_KINDS, "recipient", *_FLAGS))
 _PREDICATES = {"judgments": "judged", "feelings": "judge"}
 
 
@@ -105,6 +107,7 @@ def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
                 needs_recipient=bool(entry.get("needs_recipient")),
                 state=bool(entry.get("state")),
                 reciprocal=bool(entry.get("reciprocal")),
+                possessor_undergoes=bool(entry.get("possessor_undergoes")),
             )
             for phrase in entry.get("verbs") or ():
                 words = str(phrase).lower().split()
