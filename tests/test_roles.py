@@ -431,3 +431,13 @@ def test_roles_a_possessor_undergoes_a_detention_and_the_asker_does_not_release(
     # Ukraine is released; Russia asks for it and does not release anyone
     assert released and all(e.recipient is not None and e.recipient.country == "UKR" for e in released)
     assert all(e.actor is None or e.actor.country != "RUS" for e in released)
+
+
+def test_roles_the_subject_of_received_aid_undergoes_it_and_the_from_phrase_gives(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Ukraine received aid from Germany.
+    doc = parse(
+        nlp,
+        "Ukraine/1/nsubj/PROPN/NNP/-/B-GPE received/1/ROOT/VERB/VBD/receive/- aid/1/dobj/NOUN/NN/-/- "
+        "from/1/prep/ADP/IN/-/- Germany/3/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "AID") == {("DEU", "UKR")}

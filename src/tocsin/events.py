@@ -48,7 +48,7 @@ from .patterns import JUDGING_VERBS, Pattern, Patterns, held_in, is_light, judgi
 from .places import event_place, lookup
 from .quotes import according_to, extract_quotes, quote_spans
 from .records import Actor, Event, Place, Quote, Story
-from .triggers import Coder, RuleCoder, Trigger, carried_by_clause, is_verb, national
+from .triggers import RECEIVING, Coder, RuleCoder, Trigger, carried_by_clause, is_verb, national
 from .words import words
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
@@ -224,6 +224,10 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
     """Actor and recipient tokens of an event noun: from its own phrase ("Russia's withdrawal",
     "talks between Kyiv and Moscow"), else from the clause that carries it (a relative clause,
     a condition someone is held in, a light verb's subject)."""
+    received = _received_roles(noun)
+    if received is not None:
+        (actors, recipients), way = received
+        return actors, recipients, way
     (actors, recipients), how = _noun_phrase_roles(noun, pattern)
     carrier = carried_by_clause(noun)
     holder = held_in(noun)
@@ -234,6 +238,26 @@ def _noun_roles(noun: Token, pattern: Pattern) -> tuple[list[Token], list[Token]
     else:
         (doers, undergoers), more = _governor_roles(noun, pattern)
     return actors or doers, recipients or undergoers, "+".join([*how, more] if more else how)
+
+
+def _received_roles(noun: Token) -> tuple[Sides, str] | None:
+    """ "The plan faced criticism from experts", "Kyiv received aid from Berlin", "troops came under
+    fire from rebels": the subject undergoes the event the noun names, and a from- or by-phrase does it."""
+    place = _first_conjunct(noun)
+    under = place.dep_ == "pobj" and place.head.dep_ == "prep" and place.head.lower_ == "under"
+    governor = place.head.head if under else place.head
+    if governor.lemma_ not in RECEIVING or not (place.dep_ == "dobj" or under):
+        return None
+    undergoers, how = _subjects(governor)
+    sources = [
+        o
+        for holder in (noun, governor)
+        for c in holder.children
+        if c.dep_ in ("prep", "agent") and c.lower_ in ("from", "by")
+        for o in c.children
+        if o.dep_ == "pobj"
+    ]
+    return (_with_conjuncts(sources[0]) if sources else [], undergoers), f"received-by:{how}"
 
 
 def _noun_phrase_roles(noun: Token, pattern: Pattern) -> tuple[Sides, list[str]]:

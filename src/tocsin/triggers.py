@@ -112,6 +112,8 @@ def noun_is_event(token: Token, pattern: Pattern | None = None) -> bool:
         return True
     if token.dep_ in ("dobj", "nsubjpass", "attr") and (is_light(head) or head.lemma_ in PERCEIVE):
         return True
+    if token.dep_ == "dobj" and head.lemma_ in RECEIVING:
+        return True  # "received aid from Japan", "faced criticism": done to the subject
     if token.dep_ == "nsubj" and head.lemma_ in _ASPECTUAL:
         return True  # "the shelling continued", "talks resumed"
     if any(c.dep_ == "prep" and c.lower_ == "of" and any(_named(o) for o in c.children) for c in token.children):
@@ -142,6 +144,9 @@ def _observed(token: Token) -> bool:
     """ "Has seen no withdrawal", "there has been no pullback": an event said not to have happened."""
     return _existential(token) or token.head.lemma_ in PERCEIVE
 
+
+# verbs whose subject undergoes the event noun they take ("faced criticism", "received aid")
+RECEIVING = words("receiving_verbs")
 
 # verbs that say an event noun's event goes on, starts or stops
 _ASPECTUAL = words("aspectual_verbs")
