@@ -512,7 +512,9 @@ def code_sentence(
         if actors and not recipients and not (mutual and len(actors) > 1):
             inferred, how = _inferred_recipient(actors[0], ctx, trig, trigger.event_type in _AT_HOME)
             recipients, recipient_how = (inferred, how) if inferred else (recipients, recipient_how)
-        for actor, recipient in _dyads(actors, recipients, mutual, both_ways=pattern.reciprocal)[:4]:
+        # one event per side named, up to six ("criticised by U.S., French, Chinese, Russian and
+        # Mexican representatives"); longer lists are summaries, not six separate acts
+        for actor, recipient in _dyads(actors, recipients, mutual, both_ways=pattern.reciprocal)[:6]:
             coding = _by_sides(pattern, actor, recipient)
             events.append(
                 Event(
