@@ -441,3 +441,13 @@ def test_roles_the_subject_of_received_aid_undergoes_it_and_the_from_phrase_give
         "from/1/prep/ADP/IN/-/- Germany/3/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "AID") == {("DEU", "UKR")}
+
+
+def test_roles_an_acronym_tagged_as_a_common_noun_is_still_a_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ECOWAS condemned Niger. (the small model tags some acronyms NOUN, with no entity)
+    doc = parse(
+        nlp,
+        "ECOWAS/1/nsubj/NOUN/NN/ecowas/- condemned/1/ROOT/VERB/VBD/condemn/- Niger/1/dobj/PROPN/NNP/-/B-GPE "
+        "./1/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "ACCUSE") == {("ECOWAS", "NER")}

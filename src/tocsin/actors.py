@@ -256,7 +256,9 @@ def mention_of(actor: Actor, token: Token) -> Actor:
 
 def _resolve_name(token: Token, ctx: Context) -> tuple[Actor | None, bool]:
     ent = entity_of(token)
-    if ent is None and token.pos_ != "PROPN":
+    # "ECOWAS", "NATO": acronyms the small model sometimes tags as common nouns are still names
+    acronym = token.text.isupper() and token.text.isalpha() and len(token.text) > 2
+    if ent is None and token.pos_ != "PROPN" and not acronym:
         return None, False
     span: Span = ent if ent is not None else token.doc[token.i : token.i + 1]
     text = span.text[:-2] if span.text.endswith(("'s", "’s")) else span.text
