@@ -39,6 +39,8 @@ def _modes(text: str) -> set[tuple[str, str | None]]:
         # travel to a facility or generic place
         ("Putin flew to a base near the border.", "CONSULT"),
         ("The Ukrainian president travelled to the front on Monday.", "CONSULT"),
+        # travel by private travellers
+        ("Thousands of German tourists visited Turkey last summer.", "CONSULT"),
         # figurative force
         ("Washington launched a barrage of criticism at Israel.", "ASSAULT"),
         ("Reporters bombarded the Russian minister with questions.", "ASSAULT"),
@@ -61,6 +63,7 @@ def test_senses_rejects_non_political_sense(text: str, spurious: str) -> None:
         ("Rebels armed by Iran attacked the base.", ("AID", "military")),
         ("Macron travelled to the front in Ukraine.", ("CONSULT", "visit")),
         ("Biden visited a military base in Poland.", ("CONSULT", "visit")),
+        ("The German delegation visited Turkey.", ("CONSULT", "visit")),
         ("Russia bombarded Kharkiv with rockets.", ("ASSAULT", "heavy-weapons")),
         ("Russia launched a barrage of missiles at Kyiv.", ("ASSAULT", "heavy-weapons")),
     ],

@@ -37,7 +37,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "markets": ("types", "things", "undergoing", "undergoing_types"),
     "weather": ("types", "things"),
     "weapon-description": ("types", "modes", "things"),
-    "travel": ("types", "modes", "places"),
+    "travel": ("types", "modes", "places", "travellers"),
     "figurative": ("types", "abstract_types", "talk", "framing", "doers", "things"),
 }
 
@@ -236,9 +236,14 @@ def _destinations(token: Token) -> list[Token]:
 
 
 def _travel(token: Token, sense: Sense, mode: str | None) -> bool:
-    """A trip to a facility or generic place, with no named party anywhere in its phrases."""
+    """A trip by private travellers ("tourists visited Vietnam"), or to a facility or generic place
+    with no named party anywhere in its phrases."""
     if sense["modes"] and (mode or "") not in sense["modes"]:
         return False
+    doers = _doers(token)
+    # "thousands of tourists": what the quantity counts
+    if doers and all(_is(d, sense["travellers"]) or _any_is(_pobjs(d, ("of",)), sense["travellers"]) for d in doers):
+        return True
     destinations = _destinations(token)
     if not destinations or not all(_is(d, sense["places"]) for d in destinations):
         return False
