@@ -39,6 +39,8 @@ def _modes(text: str) -> set[tuple[str, str | None]]:
         # travel to a facility or generic place
         ("Putin flew to a base near the border.", "CONSULT"),
         ("The Ukrainian president travelled to the front on Monday.", "CONSULT"),
+        # an event noun as an amount
+        ("Factories in Vietnam cannot keep up with demand.", "REQUEST"),
         # travel by private travellers
         ("Thousands of German tourists visited Turkey last summer.", "CONSULT"),
         # figurative force

@@ -34,7 +34,7 @@ _SCORE_PART = re.compile(r"^\d{1,2}$")
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "sport": ("types", "words", "figurative", "people", "score_nouns"),
-    "markets": ("types", "things", "undergoing", "undergoing_types"),
+    "markets": ("types", "things", "undergoing", "undergoing_types", "quantities"),
     "weather": ("types", "things"),
     "weapon-description": ("types", "modes", "things"),
     "travel": ("types", "modes", "places", "travellers"),
@@ -197,7 +197,10 @@ def _sport(token: Token, sense: Sense) -> bool:
 
 
 def _markets(token: Token, sense: Sense, event_type: str) -> bool:
-    """A market noun doing the event; an abstract one undergoing or modifying it, for some types."""
+    """A market noun doing the event; an abstract one undergoing or modifying it, for some types;
+    an event noun used as a bare quantity ("Chinese demand", "cannot keep up with demand")."""
+    if _is(token, sense["quantities"]) and _bare(token):
+        return True
     things = _doers(token) if token.pos_ not in ("NOUN", "PROPN") else []
     if _any_is(things, sense["things"]):
         return True
@@ -205,6 +208,16 @@ def _markets(token: Token, sense: Sense, event_type: str) -> bool:
         return False
     around = _undergoers(token) + (_doers(token) if token.pos_ in ("NOUN", "PROPN") else [])
     return _any_is(around, sense["undergoing"])
+
+
+def _bare(noun: Token) -> bool:
+    """A singular noun with no determiner, possessor or complement: a quantity, not an act."""
+    if noun.tag_ != "NN":
+        return False
+    return not any(
+        c.dep_ in ("det", "poss", "acl", "relcl", "ccomp") or (c.dep_ == "prep" and c.lower_ in ("for", "of", "from"))
+        for c in noun.children
+    )
 
 
 def _weather(token: Token, sense: Sense) -> bool:
