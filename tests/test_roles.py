@@ -451,3 +451,31 @@ def test_roles_an_acronym_tagged_as_a_common_noun_is_still_a_name(nlp) -> None: 
         "./1/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "ACCUSE") == {("ECOWAS", "NER")}
+
+
+def test_roles_who_claims_responsibility_for_an_attack_did_it_by_its_own_claim(nlp) -> None:  # type: ignore[no-untyped-def]
+    # The Taliban claimed (denied) responsibility for the attack.
+    def sentence(verb: str, lemma: str) -> Doc:
+        return parse(
+            nlp,
+            f"The/1/det/DET/DT/-/B-ORG Taliban/2/nsubj/PROPN/NNP/-/I-ORG {verb}/2/ROOT/VERB/VBD/{lemma}/- "
+            "responsibility/2/dobj/NOUN/NN/-/- for/3/prep/ADP/IN/-/- the/6/det/DET/DT/-/- attack/4/pobj/NOUN/NN/-/- "
+            "./2/punct/PUNCT/./-/-",
+        )
+
+    for verb, lemma, modality in (("claimed", "claim", "claimed"), ("denied", "deny", "denied")):
+        attacks = [e for e in coded(sentence(verb, lemma)) if e.event_type == "ASSAULT"]
+        assert [(e.actor.country if e.actor else None, e.modality) for e in attacks] == [("AFG", modality)]
+        assert attacks[0].asserted_by is not None and attacks[0].asserted_by.country == "AFG"
+
+
+def test_roles_a_second_name_after_or_is_the_same_actor(nlp) -> None:  # type: ignore[no-untyped-def]
+    # The Baloch Liberation Army, or BLA, attacked the convoy.
+    doc = parse(
+        nlp,
+        "The/3/det/DET/DT/-/B-ORG Baloch/3/compound/PROPN/NNP/-/I-ORG Liberation/3/compound/PROPN/NNP/-/I-ORG "
+        "Army/8/nsubj/PROPN/NNP/-/I-ORG ,/3/punct/PUNCT/,/-/- or/3/cc/CCONJ/CC/-/- BLA/3/conj/PROPN/NNP/-/B-ORG "
+        ",/3/punct/PUNCT/,/-/- attacked/8/ROOT/VERB/VBD/attack/- the/10/det/DET/DT/-/- convoy/8/dobj/NOUN/NN/-/- "
+        "./8/punct/PUNCT/./-/-",
+    )
+    assert len([e for e in coded(doc) if e.event_type == "ASSAULT"]) == 1

@@ -41,19 +41,18 @@ from .actors import (
 )
 from .confidence import calibrated
 from .dates import resolve_when
-from .modality import ACCUSING, PERCEIVE, Assessment, assess
+from .modality import ACCUSING, PERCEIVE, Assessment, assess, claimed_by
 from .nlp import entities_in, entity_of
 from .ontology import Ontology, load_ontology
 from .patterns import JUDGING_VERBS, Pattern, Patterns, held_in, is_light, judging_head
 from .places import event_place, lookup
 from .quotes import according_to, extract_quotes, quote_spans
 from .records import Actor, Event, Place, Quote, Story
-from .triggers import RECEIVING, Coder, RuleCoder, Trigger, carried_by_clause, is_verb, national
+from .triggers import ASKING, RECEIVING, Coder, RuleCoder, Trigger, carried_by_clause, is_verb, national
 from .words import words
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
 _CONTROL_BY_OBJECT = words("control_by_object")
-_ASKING = words("asking_verbs")  # "called for his release": the caller does not release
 _TIME_LABELS = {"DATE", "TIME"}
 
 
@@ -71,7 +70,14 @@ CODER = _coder_name()
 
 
 def _with_conjuncts(token: Token) -> list[Token]:
-    return [token, *[c for c in token.conjuncts if c.pos_ in ("NOUN", "PROPN", "PRON")]]
+    return [token, *[c for c in token.conjuncts if c.pos_ in ("NOUN", "PROPN", "PRON") and not _alias(c)]]
+
+
+def _alias(conjunct: Token) -> bool:
+    """ "The Baloch Liberation Army, or BLA,": a second name for the same actor, not a second actor."""
+    before = conjunct.doc[conjunct.left_edge.i - 1] if conjunct.left_edge.i > 0 else None
+    two_back = conjunct.doc[conjunct.left_edge.i - 2] if conjunct.left_edge.i > 1 else None
+    return before is not None and before.lower_ == "or" and two_back is not None and two_back.text == ","
 
 
 def _subjects(verb: Token) -> tuple[list[Token], str]:
@@ -316,6 +322,10 @@ def _governor_roles(noun: Token, pattern: Pattern) -> tuple[Sides, str]:
     """The sides a light verb gives the event noun it carries ("Russia launched strikes on Kyiv");
     a verb of perception observes rather than acts ("we have not seen any withdrawal")."""
     place = _first_conjunct(noun)  # "cut aid and intelligence sharing": the second noun stands where the first does
+    claimant = claimed_by(place)
+    if claimant is not None:  # "the BLA claimed responsibility for the attack": the BLA's attack
+        found, verb_how = _subjects(claimant)
+        return (found, []), f"claimed-by:{verb_how}"
     governor = place.head.head if place.dep_ == "pobj" and place.head.dep_ == "prep" else place.head
     if governor.lemma_ in PERCEIVE:
         return ([], []), f"perceived-by:{governor.lemma_}"
@@ -324,7 +334,7 @@ def _governor_roles(noun: Token, pattern: Pattern) -> tuple[Sides, str]:
     found, verb_how = _subjects(governor)
     how = [f"governor-subject:{verb_how}"]
     # "called for his release": the caller asks for it and does not do it (talks are joined, though)
-    asking = governor.lemma_ in _ASKING and not pattern.symmetric
+    asking = governor.lemma_ in ASKING and not pattern.symmetric
     if asking:
         how = [f"asked-by:{verb_how}"]
     actors = [] if place.dep_ == "nsubjpass" or asking else found

@@ -110,6 +110,15 @@ def _own_modality(token: Token) -> str | None:
     return None
 
 
+def claimed_by(noun: Token) -> Token | None:
+    """The verb of "claimed (or denied) responsibility for the attack", whose subject owns the act, or None."""
+    head = noun.head
+    if noun.dep_ != "pobj" or head.lower_ != "for" or head.head.lemma_ not in ("responsibility", "credit"):
+        return None
+    verb = head.head.head
+    return verb if head.head.dep_ == "dobj" and verb.pos_ in ("VERB", "AUX") else None
+
+
 def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | None = None) -> Assessment:
     """Polarity, modality and the asserting token (a speaker) for one trigger.
 
@@ -123,7 +132,13 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
     quote = inside(quotes, trigger.idx, trigger.idx + len(trigger.text))
     perceiver: Token | None = None
     node = trigger
-    if node.pos_ in ("NOUN", "PROPN") and node.head is not node:
+    claimant = claimed_by(node)
+    if claimant is not None and modality is None:
+        # "the BLA claimed responsibility for the attack": its claim; "denied responsibility": denied
+        modality = "denied" if claimant.lemma_.lower() in DENY else "claimed"
+        asserter, cue = subject_of(claimant), f"responsibility:{claimant.lemma_.lower()}"
+        node = claimant
+    elif node.pos_ in ("NOUN", "PROPN") and node.head is not node:
         # an event noun takes the modality of the verb that governs it ("will hold talks")
         verb = node.head.head if node.head.dep_ == "prep" else node.head
         if modality is None and (governed := _own_modality(verb)):

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from spacy.tokens import Span, Token
 
-from .modality import PERCEIVE
+from .modality import PERCEIVE, claimed_by
 from .patterns import Pattern, Patterns, held_in, is_light, judging_head, match_noun, match_predicate, match_verb
 from .senses import rejected
 from .words import words
@@ -114,6 +114,10 @@ def noun_is_event(token: Token, pattern: Pattern | None = None) -> bool:
         return True
     if token.dep_ == "dobj" and head.lemma_ in RECEIVING:
         return True  # "received aid from Japan", "faced criticism": done to the subject
+    if token.dep_ == "dobj" and head.lemma_ in ASKING:
+        return True  # "demanded the release of prisoners", "urged a ceasefire": a demanded event
+    if claimed_by(token) is not None:
+        return True  # "claimed responsibility for the attack"
     if token.dep_ == "nsubj" and head.lemma_ in _ASPECTUAL:
         return True  # "the shelling continued", "talks resumed"
     if any(c.dep_ == "prep" and c.lower_ == "of" and any(_named(o) for o in c.children) for c in token.children):
@@ -147,6 +151,8 @@ def _observed(token: Token) -> bool:
 
 # verbs whose subject undergoes the event noun they take ("faced criticism", "received aid")
 RECEIVING = words("receiving_verbs")
+# verbs whose subject asks for the event noun they take ("demanded the release")
+ASKING = words("asking_verbs")
 
 # verbs that say an event noun's event goes on, starts or stops
 _ASPECTUAL = words("aspectual_verbs")
