@@ -479,3 +479,19 @@ def test_roles_a_second_name_after_or_is_the_same_actor(nlp) -> None:  # type: i
         "./8/punct/PUNCT/./-/-",
     )
     assert len([e for e in coded(doc) if e.event_type == "ASSAULT"]) == 1
+
+
+def test_roles_a_speaker_reporting_talks_with_someone_is_the_other_party(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya said talks with Somalia were going well.
+    doc = parse(
+        nlp,
+        "Kenya/1/nsubj/PROPN/NNP/-/B-GPE said/1/ROOT/VERB/VBD/say/- talks/6/nsubj/NOUN/NNS/talk/- "
+        "with/2/prep/ADP/IN/-/- Somalia/3/pobj/PROPN/NNP/-/B-GPE were/6/aux/AUX/VBD/be/- going/1/ccomp/VERB/VBG/go/- "
+        "well/6/advmod/ADV/RB/-/- ./1/punct/PUNCT/./-/-",
+    )
+    talks = [e for e in coded(doc) if e.event_type == "CONSULT"]
+    assert {(e.actor.country if e.actor else None, e.recipient.country if e.recipient else None) for e in talks} == {
+        ("KEN", "SOM"),
+        ("SOM", "KEN"),
+    }
+    assert all(e.modality == "claimed" for e in talks)  # talks are not held by saying so

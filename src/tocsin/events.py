@@ -477,6 +477,11 @@ def code_sentence(
         exclude = actors[0].country if actors else None
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
         recipients = [r for t in recipient_tokens for r in _parties(t, ctx, exclude)]
+        if not actors and trigger.pattern.noun and trigger.pattern.symmetric and recipients and asserted is not None:
+            # "Pakistan said discussions with the IMF are progressing": the speaker is the other party
+            if not any(_same(asserted, r) for r in recipients):
+                actors = [replace(asserted, confidence=min(asserted.confidence, 0.4))]
+                how_inferred = " actor:speaker-party"
         named = trig.actors[0] if trig.actors else None
         if not actors and named is not None and named.lower_ in _FIRST_PERSON and asserted is not None:
             # "'I encourage the police to ...,' the envoy said": the one who speaks
@@ -512,7 +517,7 @@ def code_sentence(
             # country's authorities (inferred)
             actors = [Actor(text="", country=ctx.focus, confidence=0.3)]
             how_inferred = " actor:from-story"
-        if actors and asserted is not None:
+        if actors and asserted is not None and "speaker-party" not in how_inferred:  # talks are not held by saying so
             assessment = _by_speaker(assessment, actors[0], asserted, ontology.types[trigger.event_type][0])
         pattern = _by_actor(trigger.pattern, actors[0] if actors else None)
         # "Serbia and Kosovo normalized relations", "both countries recalled envoys", "accused each other"
