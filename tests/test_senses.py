@@ -48,6 +48,7 @@ def _modes(text: str) -> set[tuple[str, str | None]]:
         ("Reporters bombarded the Russian minister with questions.", "ASSAULT"),
         ("Russia and Ukraine waged a war of words.", "ASSAULT"),
         ("Iran attacked the proposal.", "ASSAULT"),
+        ("New tariffs targeting Chinese steel took effect.", "ASSAULT"),
     ],
 )
 def test_senses_rejects_non_political_sense(text: str, spurious: str) -> None:

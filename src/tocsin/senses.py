@@ -144,6 +144,8 @@ def _doers(token: Token) -> list[Token]:
     if token.dep_ == "relcl" and token.head.pos_ in ("NOUN", "PROPN"):
         # "the storm that hit the coast": the relative pronoun stands for the noun
         found = [token.head if c.tag_ in ("WDT", "WP") else c for c in found]
+    if not found and token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN") and token.tag_ == "VBG":
+        found = [token.head]  # "tariffs targeting Canada": the tariffs do the targeting
     return found
 
 
