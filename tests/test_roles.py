@@ -495,3 +495,13 @@ def test_roles_a_speaker_reporting_talks_with_someone_is_the_other_party(nlp) ->
         ("SOM", "KEN"),
     }
     assert all(e.modality == "claimed" for e in talks)  # talks are not held by saying so
+
+
+def test_roles_a_participle_after_an_event_noun_names_its_recipient(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Japan announced sanctions targeting Russia.
+    doc = parse(
+        nlp,
+        "Japan/1/nsubj/PROPN/NNP/-/B-GPE announced/1/ROOT/VERB/VBD/announce/- sanctions/1/dobj/NOUN/NNS/sanction/- "
+        "targeting/2/acl/VERB/VBG/target/- Russia/3/dobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "SANCTION") == {("JPN", "RUS")}

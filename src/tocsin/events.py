@@ -293,6 +293,13 @@ def _noun_phrase_roles(noun: Token, pattern: Pattern) -> tuple[Sides, list[str]]
                 actors, how = _with_conjuncts(objs[0]), [*how, "of-subject"]
             elif child.lower_ in (*_RECIPIENT_PREPS, "of") and not recipients:
                 recipients, how = _with_conjuncts(objs[0]), [*how, f"prep:{child.lower_}"]
+    if not recipients:
+        # "sanctions targeting Russian banks", "strikes hitting Kharkiv": the participle's object
+        for clause in noun.children:
+            objs = [o for o in clause.children if o.dep_ == "dobj"]
+            if clause.dep_ == "acl" and clause.tag_ == "VBG" and objs:
+                recipients, how = _with_conjuncts(objs[0]), [*how, f"acl:{clause.lemma_}"]
+                break
     if not actors and national(noun, pattern):
         actors, how = [noun], [*how, "national"]  # resolved through the modifier's country
     return (actors, recipients), how
