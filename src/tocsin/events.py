@@ -159,7 +159,12 @@ def _inside(noun: Token) -> list[Token]:
     for child in noun.children:
         if child.dep_ == "prep" and child.lower_ in _INNER_PREPS:
             found += [o for o in child.children if o.dep_ == "pobj"]
-    return found
+    return found + _participle_objects(noun)
+
+
+def _participle_objects(noun: Token) -> list[Token]:
+    """ "Sanctions targeting Russian banks", "strikes hitting Kharkiv": the objects of a noun's participle."""
+    return [o for c in noun.children if c.dep_ == "acl" and c.tag_ == "VBG" for o in c.children if o.dep_ == "dobj"]
 
 
 def _objects(
@@ -293,13 +298,9 @@ def _noun_phrase_roles(noun: Token, pattern: Pattern) -> tuple[Sides, list[str]]
                 actors, how = _with_conjuncts(objs[0]), [*how, "of-subject"]
             elif child.lower_ in (*_RECIPIENT_PREPS, "of") and not recipients:
                 recipients, how = _with_conjuncts(objs[0]), [*how, f"prep:{child.lower_}"]
-    if not recipients:
-        # "sanctions targeting Russian banks", "strikes hitting Kharkiv": the participle's object
-        for clause in noun.children:
-            objs = [o for o in clause.children if o.dep_ == "dobj"]
-            if clause.dep_ == "acl" and clause.tag_ == "VBG" and objs:
-                recipients, how = _with_conjuncts(objs[0]), [*how, f"acl:{clause.lemma_}"]
-                break
+    targets = _participle_objects(noun)
+    if not recipients and targets:
+        recipients, how = _with_conjuncts(targets[0]), [*how, "acl"]
     if not actors and national(noun, pattern):
         actors, how = [noun], [*how, "national"]  # resolved through the modifier's country
     return (actors, recipients), how
@@ -484,11 +485,11 @@ def code_sentence(
         exclude = actors[0].country if actors else None
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
         recipients = [r for t in recipient_tokens for r in _parties(t, ctx, exclude)]
-        if not actors and trigger.pattern.noun and trigger.pattern.symmetric and recipients and asserted is not None:
+        mutual_noun = trigger.pattern.noun and trigger.pattern.symmetric
+        if not actors and mutual_noun and asserted is not None and recipients and not _same(asserted, recipients[0]):
             # "Pakistan said discussions with the IMF are progressing": the speaker is the other party
-            if not any(_same(asserted, r) for r in recipients):
-                actors = [replace(asserted, confidence=min(asserted.confidence, 0.4))]
-                how_inferred = " actor:speaker-party"
+            actors = [replace(asserted, confidence=min(asserted.confidence, 0.4))]
+            how_inferred = " actor:speaker-party"
         named = trig.actors[0] if trig.actors else None
         if not actors and named is not None and named.lower_ in _FIRST_PERSON and asserted is not None:
             # "'I encourage the police to ...,' the envoy said": the one who speaks
