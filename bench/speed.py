@@ -27,10 +27,12 @@ import sys
 import time
 from pathlib import Path
 
+import spacy
+
 from tocsin.actors import mentions
 from tocsin.events import story_context
 from tocsin.kb import load_kb
-from tocsin.nlp import load
+from tocsin.nlp import DEFAULT_MODEL
 from tocsin.pipeline import code_many, code_parsed
 from tocsin.quotes import extract_quotes
 from tocsin.records import Story
@@ -69,7 +71,7 @@ def main() -> int:
         print(f"no corpora under {DATA}", file=sys.stderr)
         return 1
     words = sum(len(s.text.split()) for s in stories)
-    nlp = load()
+    nlp = spacy.load(DEFAULT_MODEL)  # bare: the same model without tocsin's own pipeline component
     settings = Settings.from_env(n_process=args.processes)  # TOCSIN_CODER=both times the learned back-off
     load_kb()
     list(code_many(stories[:3], settings))  # warm caches: KB, patterns, ontology, model

