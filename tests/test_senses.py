@@ -1,4 +1,4 @@
-"""Senses: sport, markets, weather, weapons' descriptions, travel and figurative uses are no events."""
+"""Senses: sport, markets, weather, weapons' descriptions, travel, publication and figurative uses are no events."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def _modes(text: str) -> set[tuple[str, str | None]]:
         # travel to a facility or generic place
         ("Putin flew to a base near the border.", "CONSULT"),
         ("The Ukrainian president travelled to the front on Monday.", "CONSULT"),
+        # a release of a document
+        ("The ministry released a video of the talks.", "RETREAT"),
+        ("In a statement released on Sunday, Kenya condemned the raid.", "RETREAT"),
         # an event noun as an amount
         ("Factories in Vietnam cannot keep up with demand.", "REQUEST"),
         # travel by private travellers
@@ -67,6 +70,7 @@ def test_senses_rejects_non_political_sense(text: str, spurious: str) -> None:
         ("Macron travelled to the front in Ukraine.", ("CONSULT", "visit")),
         ("Biden visited a military base in Poland.", ("CONSULT", "visit")),
         ("The German delegation visited Turkey.", ("CONSULT", "visit")),
+        ("The army released 20 prisoners.", ("RETREAT", "release")),
         ("Russia bombarded Kharkiv with rockets.", ("ASSAULT", "heavy-weapons")),
         ("Russia launched a barrage of missiles at Kyiv.", ("ASSAULT", "heavy-weapons")),
     ],
@@ -110,7 +114,15 @@ def test_senses_score_is_sport(nlp) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_senses_data_loads_every_sense() -> None:
-    assert set(load_senses()) == {"sport", "markets", "weather", "weapon-description", "travel", "figurative"}
+    assert set(load_senses()) == {
+        "sport",
+        "markets",
+        "weather",
+        "weapon-description",
+        "travel",
+        "publication",
+        "figurative",
+    }
 
 
 def test_senses_unknown_field_is_config_error() -> None:

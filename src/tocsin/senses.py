@@ -38,6 +38,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "weather": ("types", "things"),
     "weapon-description": ("types", "modes", "things"),
     "travel": ("types", "modes", "places", "travellers"),
+    "publication": ("types", "modes", "things"),
     "figurative": ("types", "abstract_types", "talk", "framing", "doers", "things"),
 }
 
@@ -267,6 +268,16 @@ def _travel(token: Token, sense: Sense, mode: str | None) -> bool:
     return not any(t.ent_type_ in _PARTY for p in phrases for t in p.subtree)
 
 
+def _publication(token: Token, sense: Sense, mode: str | None) -> bool:
+    """A release of a document or recording ("released a video", "a report released Thursday")."""
+    if sense["modes"] and (mode or "") not in sense["modes"]:
+        return False
+    released = _undergoers(token)
+    if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
+        released.append(token.head)  # "a video message released Sunday"
+    return bool(released) and all(_is(t, sense["things"]) for t in released)
+
+
 def _figurative(token: Token, sense: Sense, event_type: str) -> bool:
     """Force applied to talk or to an abstract thing, or force governed by talk."""
     talk = sense["talk"]
@@ -290,7 +301,7 @@ def rejected(token: Token, pattern: Pattern) -> str | None:
     """Why ``token`` does not say a political event here, or None if it may.
 
     The reason is the name of the ``senses.yaml`` section that recognised the sense:
-    "sport", "markets", "weather", "weapon-description", "travel" or "figurative"; or "date"
+    "sport", "markets", "weather", "weapon-description", "travel", "publication" or "figurative"; or "date"
     for a word that is part of a date or time ("relations by March").
     """
     if token.ent_type_ in ("DATE", "TIME"):
@@ -310,6 +321,8 @@ def rejected(token: Token, pattern: Pattern) -> str | None:
             hit = _weapon_description(token, sense, pattern.mode)
         elif name == "travel":
             hit = _travel(token, sense, pattern.mode)
+        elif name == "publication":
+            hit = _publication(token, sense, pattern.mode)
         else:
             hit = _figurative(token, sense, kind)
         if hit:
