@@ -505,3 +505,14 @@ def test_roles_a_participle_after_an_event_noun_names_its_recipient(nlp) -> None
         "targeting/2/acl/VERB/VBG/target/- Russia/3/dobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "SANCTION") == {("JPN", "RUS")}
+
+
+def test_roles_a_dative_preposition_carries_its_object_and_anti_names_the_state_fought(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Iran provided weapons to anti-Israel militants. ("to" parsed as the dative, as the small model does)
+    doc = parse(
+        nlp,
+        "Iran/1/nsubj/PROPN/NNP/-/B-GPE provided/1/ROOT/VERB/VBD/provide/- weapons/1/dobj/NOUN/NNS/weapon/- "
+        "to/1/dative/ADP/IN/-/- anti/7/amod/ADJ/JJ/-/B-NORP -/7/amod/ADJ/JJ/-/I-NORP Israel/7/amod/ADJ/JJ/-/I-NORP "
+        "militants/3/pobj/NOUN/NNS/militant/- ./1/punct/PUNCT/./-/-",
+    )
+    assert ("IRN", "ISR") in dyads(coded(doc), "AID")  # militants fighting Israel: Israel's rebels (CAMEO)

@@ -362,8 +362,11 @@ def _modifier_country(mod: Token, ctx: Context) -> tuple[str | None, str | None]
     if mod.lower_ in _NOT_OWNER:
         return None, None  # "Russian-backed separatists" are not Russian
     doc = mod.doc
-    if mod.i >= 2 and doc[mod.i - 1].text == "-" and doc[mod.i - 2].lower_ in ("pro", "anti", "non", "ex"):
+    if mod.i >= 2 and doc[mod.i - 1].text == "-" and doc[mod.i - 2].lower_ in ("pro", "non", "ex"):
         return None, None  # "pro-Russian separatists" take a side; they are not Russian
+    if mod.i >= 2 and doc[mod.i - 1].text == "-" and doc[mod.i - 2].lower_ == "anti":
+        # "anti-Pakistan fighters" fight the state at home: Pakistan's rebels, as CAMEO codes them
+        return ctx.kb.country_of(mod.text), None
     if mod.lower_ in _OWNER:
         # "Vietnamese-led forces": the country is on the far side of the hyphen
         left = [t for t in mod.lefts if t.dep_ in ("npadvmod", "compound", "amod")]

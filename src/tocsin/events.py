@@ -185,6 +185,8 @@ def _objects(
         for child in verb.children:
             if child.dep_ != dep:
                 continue
+            if child.pos_ == "ADP":  # "gave sanctuary to fighters" parsed with "to" as the dative
+                child = next((o for o in child.children if o.dep_ == "pobj"), child)
             inside = [([inner], f"{dep}>{inner.dep_}") for inner in _inside(child)]
             # "welcomed the announcement that Ukraine had agreed": the clause's subject
             inside += [([c], f"{dep}>clause-subject") for c in _content_subjects(child)]
