@@ -217,7 +217,8 @@ def _reporter(pronoun: Token, ctx: Context) -> Actor | None:
     actor = resolve(speaker, ctx)
     if actor is None:
         return None
-    person = ctx.memory.is_person(actor)
+    # "the army chief said his forces ...": a described officeholder is someone "his" can stand for
+    person = ctx.memory.is_person(actor) or (speaker.tag_ == "NN" and speaker.lemma_.lower() in _PERSON_ROLES)
     word = pronoun.lower_
     agrees = (word in _MALE | _FEMALE) == person if word not in _FIRST else False
     return actor if agrees else None
@@ -454,9 +455,8 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
         return None, False
     span = noun_phrase(token)
     definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.children)
-    # "the army chief" is someone "he" can refer to; "the army" is not
-    person = token.tag_ in ("NN", "NNP") and (found.role in _PERSON_ROLES or token.lemma_.lower() in _PERSON_ROLES)
     if definite and found.role and not found.body and not found.group:
+        person = found.role in _PERSON_ROLES and token.tag_ in ("NN", "NNP")
         sector = found.sector[0] if found.sector else None
         antecedent = ctx.memory.described(found.role, sector, found.country, person)
         if antecedent is not None:
@@ -476,7 +476,7 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
         return _from_entry(found.body, span, 0.8), False  # "the pro-Iranian Hizbollah group"
     if found.role is None:  # "Russian equipment": a country, but not an actor
         return None, False
-    return _described(span, found, None, 0.7 if found.country else 0.5), person
+    return _described(span, found, None, 0.7 if found.country else 0.5), False
 
 
 def _is_title(title: str, ctx: Context) -> bool:
