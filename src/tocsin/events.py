@@ -487,18 +487,8 @@ def code_sentence(
         exclude = actors[0].country if actors else None
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
         recipients = [r for t in recipient_tokens for r in _parties(t, ctx, exclude)]
-        mutual_noun = trigger.pattern.noun and trigger.pattern.symmetric
-        if not actors and mutual_noun and asserted is not None and recipients and not _same(asserted, recipients[0]):
-            # "Pakistan said discussions with the IMF are progressing": the speaker is the other party
-            actors = [replace(asserted, confidence=min(asserted.confidence, 0.4))]
-            how_inferred = " actor:speaker-party"
-        named = trig.actors[0] if trig.actors else None
-        if not actors and named is not None and named.lower_ in _FIRST_PERSON and asserted is not None:
-            # "'I encourage the police to ...,' the envoy said": the one who speaks
-            actors = [mention_of(asserted, named)]
-        if not actors and named is not None and named.pos_ in ("NOUN", "PROPN") and named.ent_type_ not in _NOT_AGENTS:
-            # "aid agencies distributed relief": someone does it whom no KB names; say who, with no codes
-            actors = [_unresolved(named)]
+        if not actors:
+            actors, how_inferred = _uncoded_actor(trigger.pattern, trig, asserted, recipients, how_inferred)
         used = {t.i for t in trig.actors + recipient_tokens}
         place = event_place(token, sent, used)
         if not actors and not recipients and asserted is None:
@@ -576,6 +566,25 @@ def code_sentence(
             if verbal is not None:
                 events.append(verbal)
     return events
+
+
+def _uncoded_actor(
+    pattern: Pattern, roles: _Roles, asserted: Actor | None, recipients: list[Actor], how: str
+) -> tuple[list[Actor], str]:
+    """The actor of a trigger whose actor words resolved to no coded actor: the speaker of a mutual
+    event noun, a quoted first person's speaker, or the words themselves with no codes."""
+    mutual_noun = pattern.noun and pattern.symmetric
+    if mutual_noun and asserted is not None and recipients and not _same(asserted, recipients[0]):
+        # "Pakistan said discussions with the IMF are progressing": the speaker is the other party
+        return [replace(asserted, confidence=min(asserted.confidence, 0.4))], " actor:speaker-party"
+    named = roles.actors[0] if roles.actors else None
+    if named is not None and named.lower_ in _FIRST_PERSON and asserted is not None:
+        # "'I encourage the police to ...,' the envoy said": the one who speaks
+        return [mention_of(asserted, named)], how
+    if named is not None and named.pos_ in ("NOUN", "PROPN") and named.ent_type_ not in _NOT_AGENTS:
+        # "aid agencies distributed relief": someone does it whom no KB names; say who, with no codes
+        return [_unresolved(named)], how
+    return [], how
 
 
 def _assessment(
