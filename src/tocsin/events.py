@@ -75,9 +75,8 @@ def _with_conjuncts(token: Token) -> list[Token]:
 
 def _alias(conjunct: Token) -> bool:
     """ "The Baloch Liberation Army, or BLA,": a second name for the same actor, not a second actor."""
-    before = conjunct.doc[conjunct.left_edge.i - 1] if conjunct.left_edge.i > 0 else None
-    two_back = conjunct.doc[conjunct.left_edge.i - 2] if conjunct.left_edge.i > 1 else None
-    return before is not None and before.lower_ == "or" and two_back is not None and two_back.text == ","
+    at, doc = conjunct.left_edge.i, conjunct.doc
+    return at > 1 and doc[at - 1].lower_ == "or" and doc[at - 2].text == ","
 
 
 def _subjects(verb: Token) -> tuple[list[Token], str]:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from spacy.tokens import Span, Token
 
-from .modality import PERCEIVE, claimed_by
+from .modality import DEMAND, PERCEIVE, claimed_by
 from .patterns import Pattern, Patterns, held_in, is_light, judging_head, match_noun, match_predicate, match_verb
 from .senses import rejected
 from .words import words
@@ -152,7 +152,7 @@ def _observed(token: Token) -> bool:
 # verbs whose subject undergoes the event noun they take ("faced criticism", "received aid")
 RECEIVING = words("receiving_verbs")
 # verbs whose subject asks for the event noun they take ("demanded the release")
-ASKING = words("asking_verbs")
+ASKING = DEMAND - words("commanding_verbs")
 
 # verbs that say an event noun's event goes on, starts or stops
 _ASPECTUAL = words("aspectual_verbs")
