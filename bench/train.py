@@ -11,8 +11,12 @@
    :func:`tocsin.learned.feature_rows`; choose the L2 strength and the threshold on the
    DEV split (the full pipeline with ``coder = "both"``, scored as ``bench/evaluate.py``
    scores it), and write ``classifier.npz``. The test split is never read.
+4. Fit the actor and recipient chooser (:class:`tocsin.learned.SideModel`): code the train
+   split with that coder, record every candidate side it offers on a gold event's trigger,
+   label it by the gold side's country, fit a logistic regression per side and choose its
+   L2 strength and margin on dev; write ``sides.json``.
 
-Usage: python bench/train.py [--seed 13] [--skip-distil] [--dry-run]
+Usage: python bench/train.py [--seed 13] [--skip-distil] [--dry-run] [--sides-only]
 """
 
 from __future__ import annotations
@@ -134,8 +138,8 @@ def _move(src: str, dst: str, start: int, end: int, label: str) -> tuple[int, in
     return (at, at + len(words), label) if at >= 0 else None
 
 
-def _gold_stories(split: str) -> list[tuple[dict[str, Any], Any, list[tuple[int, int, str]]]]:
-    """(gold story, cleaned Story, triggers in cleaned offsets) of one split of the gold corpus."""
+def _gold_events(split: str) -> list[tuple[dict[str, Any], Any, list[tuple[int, int, dict[str, Any]]]]]:
+    """(gold story, cleaned Story, (trigger start, end, gold event) in cleaned offsets) of one split."""
     from tocsin.pipeline import prepare
     from tocsin.readers import parse_date
     from tocsin.records import Story
@@ -150,7 +154,7 @@ def _gold_stories(split: str) -> list[tuple[dict[str, Any], Any, list[tuple[int,
         raw = records[story["story_id"]]["text"]
         given = Story(id=story["story_id"], text=raw, pub_date=parse_date(records[story["story_id"]].get("published")))
         cleaned = next(iter(prepare([given], settings)))
-        spans = []
+        located = []
         for event in story["events"]:
             s0, s1 = event["sentence"]
             at = cleaned.text.find(raw[s0:s1], max(0, s0 - 3000))
@@ -158,9 +162,17 @@ def _gold_stories(split: str) -> list[tuple[dict[str, Any], Any, list[tuple[int,
             if at < 0 or not event.get("trigger"):
                 continue
             t0, t1 = event["trigger"]
-            spans.append((at + t0 - s0, at + t1 - s0, event["event_type"]))
-        out.append((story, cleaned, spans))
+            located.append((at + t0 - s0, at + t1 - s0, event))
+        out.append((story, cleaned, located))
     return out
+
+
+def _gold_stories(split: str) -> list[tuple[dict[str, Any], Any, list[tuple[int, int, str]]]]:
+    """(gold story, cleaned Story, triggers in cleaned offsets) of one split of the gold corpus."""
+    return [
+        (story, cleaned, [(a, b, e["event_type"]) for a, b, e in located])
+        for story, cleaned, located in _gold_events(split)
+    ]
 
 
 def examples(texts: list[tuple[Any, list[tuple[int, int, str]]]]) -> tuple[np.ndarray, list[str]]:
@@ -226,8 +238,11 @@ def fit(
     return [str(k) for k in model.classes_], model.coef_.T.astype(np.float32), model.intercept_.astype(np.float32)
 
 
-def dev_scores(dev: list[tuple[dict[str, Any], Any, Any]], coders: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """``bench/evaluate.py``'s figures on dev for each coder (the stories parsed once)."""
+def dev_scores(
+    dev: list[tuple[dict[str, Any], Any, Any]], coders: dict[Any, Any], sides: dict[Any, Any] | None = None
+) -> dict[Any, dict[str, Any]]:
+    """``bench/evaluate.py``'s figures on dev for each coder, with its recipient chooser in ``sides``
+    if any (the stories parsed once)."""
     from tocsin.events import code_doc, story_context
     from tocsin.kb import load_kb
     from tocsin.quotes import extract_quotes
@@ -238,7 +253,7 @@ def dev_scores(dev: list[tuple[dict[str, Any], Any, Any]], coders: dict[str, Any
         ctx = story_context(cleaned, kb)
         quotes = extract_quotes(cleaned, doc, ctx)
         for name, coder in coders.items():
-            events = code_doc(cleaned, doc, ctx, coder, quotes)
+            events = code_doc(cleaned, doc, ctx, coder, quotes, (sides or {}).get(name))
             shaped = [evaluate.as_gold_shape(e, raw, cleaned.text) for e in events]
             evaluate.score_story(tallies[name], story["events"], shaped)
     return {name: evaluate.figures(t) for name, t in tallies.items()}
@@ -247,7 +262,111 @@ def dev_scores(dev: list[tuple[dict[str, Any], Any, Any]], coders: dict[str, Any
 def _summary(f: dict[str, Any]) -> str:
     return (
         f"detection P {f['detection']['precision']:.3f} R {f['detection']['recall']:.3f}; "
-        f"type F1 {f['type']['f1']:.3f}; type+actor+recipient F1 {f['type_actor_recipient']['f1']:.3f}"
+        f"type F1 {f['type']['f1']:.3f}; type+actor F1 {f['type_actor']['f1']:.3f}; "
+        f"type+actor+recipient F1 {f['type_actor_recipient']['f1']:.3f}"
+    )
+
+
+# --- the actor and recipient chooser ----------------------------------------------------------------------
+
+
+class _Recorder:
+    """A side chooser that keeps the rules' choice and records what it was offered."""
+
+    def __init__(self) -> None:
+        self.offers: list[tuple[str, int, str, np.ndarray, list[Any]]] = []
+
+    def choose(self, side: str, trigger: Any, event_type: str, candidates: Any, ctx: Any) -> int:
+        from tocsin.learned import side_features
+
+        rows = np.array([side_features(trigger, event_type, c, ctx) for c in candidates], dtype=np.float32)
+        countries = [c.actor.country if c.actor is not None else None for c in candidates]
+        self.offers.append((side, trigger.idx, event_type, rows, countries))
+        return 0
+
+
+def side_examples(
+    stories: list[tuple[dict[str, Any], Any, Any]], coder: Any
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per side, rows and 0/1 labels of every candidate the coder offers on the gold events of
+    ``stories`` (gold story, cleaned Story, located events): a candidate is right when its country
+    is the gold side's (nobody's, for a side with no country). An offer on a word no gold event of
+    its type holds, or with no right candidate, teaches nothing and is left out."""
+    from tocsin import nlp
+    from tocsin.events import code_doc, story_context
+    from tocsin.kb import load_kb
+    from tocsin.learned import SIDES
+    from tocsin.quotes import extract_quotes
+
+    kb = load_kb()
+    located = {id(cleaned): events for _, cleaned, events in stories}
+    xs: dict[str, list[np.ndarray]] = {side: [] for side in SIDES}
+    ys: dict[str, list[float]] = {side: [] for side in SIDES}
+    for cleaned, doc in nlp.parse([c for _, c, _ in stories]):
+        ctx = story_context(cleaned, kb)
+        recorder = _Recorder()
+        code_doc(cleaned, doc, ctx, coder, extract_quotes(cleaned, doc, ctx), recorder)
+        for side, at, event_type, rows, countries in recorder.offers:
+            gold = [e for a, b, e in located[id(cleaned)] if a <= at < b and e["event_type"] == event_type]
+            if not gold:
+                continue
+            wanted = (gold[0].get(side) or {}).get("country")
+            labels = [float(c == wanted) for c in countries]
+            if any(labels) and len(labels) > 1:
+                xs[side].append(rows)
+                ys[side] += labels
+    return {side: (np.vstack(xs[side]), np.array(ys[side])) for side in SIDES if xs[side]}
+
+
+def fit_sides(coder: Any, dev: list[Any], seed: int) -> tuple[dict[str, Any], str]:
+    """Fit one chooser per side on the train split's offers. Recipients first, then actors with the
+    recipient chooser in place: each side's L2 strength and margin are chosen on dev (type + actor
+    + recipient F1), and a side whose best setting does not beat what came before is left to the
+    rules."""
+    from sklearn.linear_model import LogisticRegression
+
+    from tocsin.learned import SIDES_VERSION, SideModel
+
+    data = side_examples(_gold_events("train"), coder)
+    best = dev_scores(dev, {"rules": coder})["rules"]
+    base = best["type_actor_recipient"]["f1"]
+    print(f"dev with the rules' actors and recipients: {_summary(best)}")
+    meta: dict[str, Any] = {"features": SIDES_VERSION, "seed": seed, "train": "gold corpus train split"}
+    models: dict[str, tuple[np.ndarray, float, float]] = {}
+    for side in ("recipient", "actor"):
+        if side not in data:
+            continue
+        x, y = data[side]
+        fitted = {
+            c: LogisticRegression(C=c, max_iter=5000, random_state=seed, tol=1e-6).fit(x, y) for c in (0.3, 1.0, 3.0)
+        }
+        grid = {
+            (c, margin): {**models, side: (m.coef_[0].astype(np.float32), float(m.intercept_[0]), margin)}
+            for c, m in fitted.items()
+            for margin in (0.0, 0.1, 0.2, 0.3)
+        }
+        scores = dev_scores(dev, {key: coder for key in grid}, {key: SideModel(g) for key, g in grid.items()})
+        for (c, margin), f in scores.items():
+            print(f"dev {side} chooser C={c} margin={margin:<4} {_summary(f)}")
+        # ties go to the larger margin: the rules' choice stands unless the model is surer
+        (c, margin), f = max(scores.items(), key=lambda kv: (kv[1]["type_actor_recipient"]["f1"], kv[0][1]))
+        if f["type_actor_recipient"]["f1"] <= best["type_actor_recipient"]["f1"] + 1e-9:
+            print(f"{side}: no setting beats what came before on dev; the rules keep this side")
+            continue
+        best, models = f, grid[(c, margin)]
+        weights, bias, _ = models[side]
+        meta[side] = {
+            "C": c,
+            "margin": margin,
+            "examples": len(y),
+            "right": int(y.sum()),
+            "bias": round(bias, 5),
+            "weights": [round(float(w), 5) for w in weights],
+        }
+    chosen = ", ".join(f"{side} C={meta[side]['C']} margin={meta[side]['margin']}" for side in models) or "none"
+    return (
+        meta,
+        f"chosen: {chosen}: dev t+a+r {base:.3f} -> {best['type_actor_recipient']['f1']:.3f} ({_summary(best)})",
     )
 
 
@@ -256,11 +375,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--skip-distil", action="store_true", help="keep the static model already in place")
     parser.add_argument("--dry-run", action="store_true", help="fit and report, write no classifier")
+    parser.add_argument("--sides-only", action="store_true", help="refit only the recipient chooser (sides.json)")
     args = parser.parse_args(argv)
     seed_everything(args.seed)
+    if args.sides_only:
+        from tocsin.learned import LearnedCoder
+
+        return _sides(LearnedCoder(), _dev(), args)
     if not args.skip_distil:
         distil(args.seed)
-    from tocsin import learned, nlp
+    from tocsin import learned
     from tocsin.learned import FEATURES_VERSION, LearnedCoder
     from tocsin.patterns import load_patterns
 
@@ -282,12 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         f"examples: {len(y)} candidate words ({positives} event heads) from {len(train)} train stories "
         f"and {len(plover)} PLOVER records, {x.shape[1]} features; built in {time.time() - started:.0f} s"
     )
-    dev = []
-    records = evaluate.raw_stories()
-    dev_gold = _gold_stories("dev")
-    for (story, cleaned, _), (_, doc) in zip(dev_gold, nlp.parse([c for _, c, _ in dev_gold]), strict=True):
-        dev.append((story, cleaned, doc, records[story["story_id"]]["text"]))
-
+    dev = _dev()
     patterns = load_patterns()
     rules_dev = dev_scores(dev, {"rules": patterns})["rules"]
     print(f"dev rules{'':<25} {_summary(rules_dev)}")
@@ -339,6 +458,28 @@ def main(argv: list[str] | None = None) -> int:
         print(_sizes())
         digest = hashlib.sha256((OUT / "classifier.npz").read_bytes()).hexdigest()[:16]
         print(f"classifier.npz sha256 {digest}")
+    return _sides(LearnedCoder(patterns, True, classifier=clf), dev, args)
+
+
+def _dev() -> list[tuple[dict[str, Any], Any, Any, str]]:
+    """The dev split, parsed once: (gold story, cleaned Story, Doc, raw text)."""
+    from tocsin import nlp
+
+    records = evaluate.raw_stories()
+    dev_gold = _gold_stories("dev")
+    parsed = nlp.parse([c for _, c, _ in dev_gold])
+    return [
+        (story, cleaned, doc, records[story["story_id"]]["text"])
+        for (story, cleaned, _), (_, doc) in zip(dev_gold, parsed, strict=True)
+    ]
+
+
+def _sides(coder: Any, dev: list[Any], args: argparse.Namespace) -> int:
+    """Fit, report and (unless ``--dry-run``) write the recipient chooser."""
+    meta, summary = fit_sides(coder, dev, args.seed)
+    print(summary)
+    if not args.dry_run:
+        (OUT / "sides.json").write_text(json.dumps(meta, sort_keys=True) + "\n", encoding="utf-8")
     return 0
 
 

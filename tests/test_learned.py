@@ -136,3 +136,41 @@ def test_missing_artefacts_fail_with_a_config_error(tmp_path, monkeypatch) -> No
     finally:
         monkeypatch.undo()
         learned.load_classifier.cache_clear()
+
+
+def test_side_chooser_loads_and_keeps_the_rules_unless_another_is_clearly_likelier(nlp) -> None:  # type: ignore[no-untyped-def]
+    from spacy.tokens import Doc
+
+    from tocsin.events import Candidate, story_context
+    from tocsin.kb import load_kb
+    from tocsin.records import Actor, Story
+
+    shipped = learned.load_sides()
+    assert shipped.models and set(shipped.models) <= set(learned.SIDES)
+    width = len(next(iter(shipped.models.values()))[0])
+    # a hand-made model that likes only "nobody": it beats the rules' choice by more than a small margin
+    weights = np.zeros(width, dtype=np.float32)
+    weights[learned._KINDS.index("none")] = 5.0
+    words, deps = ["Russia", "attacked", "Ukraine"], ["nsubj", "ROOT", "dobj"]
+    doc = Doc(nlp.vocab, words=words, heads=[1, 1, 1], deps=deps, pos=["PROPN", "VERB", "PROPN"])
+    ctx = story_context(Story(id="s", text=doc.text), load_kb())
+    offered = [Candidate(Actor(text="Ukraine", country="UKR"), doc[2], "rule", "dobj"), Candidate(None, None, "none")]
+
+    def choice(models: dict, side: str = "recipient") -> int:  # type: ignore[type-arg]
+        return learned.SideModel(models).choose(side, doc[1], "ASSAULT", offered, ctx)
+
+    assert choice({"recipient": (weights, 0.0, 0.2)}) == 1
+    assert choice({"recipient": (weights, 0.0, 0.999)}) == 0  # not clearly likelier: the rules'
+    assert choice({"recipient": (weights, 0.0, 0.2)}, side="actor") == 0  # no actor model: the rules'
+
+
+def test_a_stale_side_chooser_fails_with_a_config_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "sides.json").write_text('{"features": "tocsin-sides-0"}', encoding="utf-8")
+    monkeypatch.setattr(learned, "_model_dir", lambda: tmp_path)
+    learned.load_sides.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="make train"):
+            learned.load_sides()
+    finally:
+        monkeypatch.undo()
+        learned.load_sides.cache_clear()

@@ -516,3 +516,54 @@ def test_roles_a_dative_preposition_carries_its_object_and_anti_names_the_state_
         "militants/3/pobj/NOUN/NNS/militant/- ./1/punct/PUNCT/./-/-",
     )
     assert ("IRN", "ISR") in dyads(coded(doc), "AID")  # militants fighting Israel: Israel's rebels (CAMEO)
+
+
+class _PickMention:
+    """A stub side chooser: the first candidate the sentence names for ``side`` other than the rules'."""
+
+    def __init__(self, side: str) -> None:
+        self.side = side
+        self.offered: list[list[tuple[str, str | None]]] = []
+
+    def choose(self, side, trigger, event_type, candidates, ctx) -> int:  # type: ignore[no-untyped-def]
+        assert candidates[0].kind == "rule"  # the rules' own choice always comes first
+        if side != self.side:
+            return 0
+        self.offered.append([(c.kind, c.actor.country if c.actor else None) for c in candidates])
+        return next((i for i, c in enumerate(candidates) if c.kind == "mention"), 0)
+
+
+@pytest.fixture
+def talks_in(nlp):  # type: ignore[no-untyped-def]
+    # Egypt hosted talks in Cairo with Sudan.
+    return parse(
+        nlp,
+        "Egypt/1/nsubj/PROPN/NNP/-/B-GPE hosted/1/ROOT/VERB/VBD/host/- talks/1/dobj/NOUN/NNS/talk/- "
+        "with/2/prep/ADP/IN/-/- Sudan/3/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+        "Kenya/1/nsubj/PROPN/NNP/-/B-GPE accused/1/ROOT/VERB/VBD/accuse/- Ethiopia/1/dobj/PROPN/NNP/-/B-GPE "
+        "in/1/prep/ADP/IN/-/- Cairo/3/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+
+
+def coded_with(doc: Doc, sides) -> list[Event]:  # type: ignore[no-untyped-def]
+    story = Story(id="hand", text=doc.text, pub_date=date(2024, 5, 1))
+    return code_doc(story, doc, story_context(story, load_kb()), load_patterns(), sides=sides)
+
+
+def test_a_side_chooser_that_keeps_the_rules_choice_changes_nothing(talks_in: Doc) -> None:
+    keep = _PickMention("neither")
+    assert [(e.event_type, e.actor, e.recipient) for e in coded_with(talks_in, keep)] == [
+        (e.event_type, e.actor, e.recipient) for e in coded(talks_in)
+    ]
+
+
+def test_a_side_chooser_picks_among_what_the_sentence_names(talks_in: Doc) -> None:
+    assert dyads(coded(talks_in), "ACCUSE") == {("KEN", "ETH")}
+    chooser = _PickMention("recipient")
+    events = coded_with(talks_in, chooser)
+    # Cairo is the only other country the sentence names: the stub takes it, and says so
+    assert dyads(events, "ACCUSE") == {("KEN", "EGY")}
+    assert any("recipient:learned:mention" in e.explain for e in events if e.event_type == "ACCUSE")
+    accused = [offer for offer in chooser.offered if ("rule", "ETH") in offer]
+    assert accused and accused[0][-1] == ("none", None)  # nobody is always on offer
+    assert not any(country == "KEN" for _, country in accused[0])  # never the actor itself

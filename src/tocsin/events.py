@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, Protocol
 
 from spacy.tokens import Doc, Span, Token
 
@@ -34,6 +34,7 @@ from .actors import (
     REPORTING,
     Context,
     described_country,
+    is_mention_head,
     mention_of,
     modifier_countries,
     pair_referents,
@@ -445,10 +446,94 @@ def _inherit_country(actor: Actor | None, asserted: Actor | None) -> Actor | Non
     return actor
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible actor or recipient of one event, offered to a :class:`SideChooser`: who (None for
+    nobody), the word of the sentence that names it (None for one the story implies), where it came
+    from (``rule``, ``mention``, ``asserter``, ``story-country``, ``story-counterpart``, ``none``)
+    and, for the rules' own choice, how their grammar found it."""
+
+    actor: Actor | None
+    token: Token | None
+    kind: str
+    how: str = ""
+
+
+class SideChooser(Protocol):
+    """What chooses an event's actor or recipient (``side``) among candidates, the first of which
+    is the rules' choice."""
+
+    def choose(self, side: str, trigger: Token, event_type: str, candidates: Sequence[Candidate], ctx: Context) -> int:
+        """The index of the chosen candidate."""
+        ...
+
+
+def side_candidates(
+    sent: Span,
+    trigger: Token,
+    chosen: tuple[list[Actor], list[Token], str],
+    skip: set[int],
+    exclude: str | None,
+    implied: Sequence[tuple[str, Actor | None]],
+    ctx: Context,
+) -> list[Candidate]:
+    """What a sentence and its story offer as one side of an event: the rules' choice (``chosen``:
+    their actors, the words that name them, how they were found), then every other country the
+    sentence names (not at the words ``skip``, not the other side's country ``exclude``), then
+    what the story implies (``implied``: the speaker, the story's country...), and nobody."""
+    found, tokens, how = chosen
+    first = found[0] if found else None
+    out = [Candidate(first, tokens[0] if tokens else None, "rule", how.split(":")[0] if how else "none")]
+    taken = {None, exclude, first.country if first is not None else None}
+    for token in sent:
+        if token.i == trigger.i or token.i in skip or token.pos_ not in ("NOUN", "PROPN", "PRON"):
+            continue
+        actor = (resolve(token, ctx) if is_mention_head(token) else None) or _implied(token, ctx)
+        if actor is not None and actor.country not in taken:
+            taken.add(actor.country)
+            out.append(Candidate(actor, token, "mention"))
+    for kind, actor in implied:
+        if actor is not None and actor.country not in taken:
+            taken.add(actor.country)
+            out.append(Candidate(actor, None, kind))
+    if first is not None:
+        out.append(Candidate(None, None, "none"))
+    return out
+
+
+def _story_side(country: str | None) -> Actor | None:
+    return Actor(text="", country=country, confidence=0.3) if country else None
+
+
+def _chosen(
+    sides: SideChooser,
+    side: str,
+    sent: Span,
+    trigger: Token,
+    event_type: str,
+    chosen: tuple[list[Actor], list[Token], str],
+    skip: set[int],
+    exclude: str | None,
+    implied: Sequence[tuple[str, Actor | None]],
+    ctx: Context,
+) -> Candidate:
+    """The candidate ``sides`` chooses for one side of an event (:func:`side_candidates`)."""
+    offered = side_candidates(sent, trigger, chosen, skip, exclude, implied, ctx)
+    return offered[sides.choose(side, trigger, event_type, offered, ctx)]
+
+
 def code_sentence(
-    sent: Span, index: int, story: Story, ctx: Context, coder: Coder, attribution: Attribution
+    sent: Span,
+    index: int,
+    story: Story,
+    ctx: Context,
+    coder: Coder,
+    attribution: Attribution,
+    sides: SideChooser | None = None,
 ) -> list[Event]:
-    """Events of one sentence (``index`` is its position in the story)."""
+    """Events of one sentence (``index`` is its position in the story); ``sides``, if given,
+    chooses each event's recipient among what the sentence and story offer, the rules' choice
+    among them."""
     ontology = load_ontology()
     according = according_to(sent)
     quotes = attribution.spans
@@ -516,6 +601,14 @@ def code_sentence(
             # country's authorities (inferred)
             actors = [Actor(text="", country=ctx.focus, confidence=0.3)]
             how_inferred = " actor:from-story"
+        if sides is not None and len(actors) <= 1 and not how_inferred:
+            implied = (("asserter", asserted), ("story-country", _story_side(ctx.focus)))
+            chosen = (actors, trig.actors, trig.path.split("[")[-1].rstrip("]") if actors else "")
+            skip, other = {t.i for t in recipient_tokens}, recipients[0].country if recipients else None
+            pick = _chosen(sides, "actor", sent, token, trigger.event_type, chosen, skip, other, implied, ctx)
+            if pick.kind != "rule":
+                actors = [] if pick.actor is None else [_focused(_where_acting(pick.actor, place), ctx.focus)]
+                how_inferred = f" actor:learned-{pick.kind}"
         if actors and asserted is not None and "speaker-party" not in how_inferred:  # talks are not held by saying so
             assessment = _by_speaker(assessment, actors[0], asserted, ontology.types[trigger.event_type][0])
         pattern = _by_actor(trigger.pattern, actors[0] if actors else None)
@@ -526,6 +619,15 @@ def code_sentence(
         if actors and not recipients and not (mutual and len(actors) > 1):
             inferred, how = _inferred_recipient(actors[0], ctx, trig, trigger.event_type in _AT_HOME)
             recipients, recipient_how = (inferred, how) if inferred else (recipients, recipient_how)
+        if sides is not None and len(recipients) <= 1 and not (mutual and len(actors) > 1):
+            counterpart = _counterpart(actors[0], ctx.dyad) if actors else None
+            implied = (("story-country", _story_side(ctx.focus)), ("story-counterpart", _story_side(counterpart)))
+            chosen = (recipients, recipient_tokens, recipient_how)
+            skip, other = {t.i for t in trig.actors}, actors[0].country if actors else None
+            pick = _chosen(sides, "recipient", sent, token, trigger.event_type, chosen, skip, other, implied, ctx)
+            if pick.kind != "rule":
+                picked = [] if pick.actor is None else [_domestic(_where_acting(pick.actor, place), actors)]
+                recipients, recipient_how = [_focused(r, ctx.focus) for r in picked], f"learned:{pick.kind}"
         # one event per side named, up to six ("criticised by U.S., French, Chinese, Russian and
         # Mexican representatives"); longer lists are summaries, not six separate acts
         for actor, recipient in _dyads(actors, recipients, mutual, both_ways=pattern.reciprocal)[:6]:
@@ -941,14 +1043,19 @@ def _same(a: Actor, b: Actor) -> bool:
 
 
 def code_doc(
-    story: Story, doc: Doc, ctx: Context, coder: Coder | Patterns, quotes: Sequence[Quote] | None = None
+    story: Story,
+    doc: Doc,
+    ctx: Context,
+    coder: Coder | Patterns,
+    quotes: Sequence[Quote] | None = None,
+    sides: SideChooser | None = None,
 ) -> list[Event]:
     """Every event of a parsed story, sentence by sentence, from the triggers ``coder`` proposes
     (a :class:`~tocsin.patterns.Patterns` lexicon stands for the rule coder over it).
 
     ``quotes`` is the story's attribution pass (:func:`tocsin.quotes.extract_quotes` with the
     same ``ctx``); events inside a quotation are asserted by its speaker. It is run here when
-    not given.
+    not given. ``sides``, if given, chooses recipients (:func:`code_sentence`).
 
     The sentence index counts sentences as :func:`tocsin.nlp.sentences` does
     (whitespace-only sentences are skipped), so ``sentence_id`` matches it.
@@ -966,7 +1073,7 @@ def code_doc(
     for sent in doc.sents:
         if not sent.text.strip():
             continue
-        events += code_sentence(sent, index, story, ctx, rules, attribution)
+        events += code_sentence(sent, index, story, ctx, rules, attribution, sides)
         index += 1
     # every event's confidence is the calibrated probability of tocsin.confidence
     return [replace(e, confidence=calibrated(e)) for e in events]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -31,8 +32,9 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Span, Token
 
-from .actors import REPORTING
+from .actors import REPORTING, Context
 from .errors import ConfigError
+from .events import Candidate
 from .ontology import load_ontology
 from .patterns import Pattern, Patterns, is_light, load_patterns
 from .senses import rejected
@@ -324,3 +326,118 @@ def _pattern(event_type: str, token: Token) -> Pattern:
     noun = not is_verb(token)
     code = load_ontology().code_for(event_type, None)
     return Pattern(event_type, None, code, (), lemma, lemma, (), noun)
+
+
+# --- choosing actors and recipients -------------------------------------------------------------------
+
+SIDES_VERSION = "tocsin-sides-2"  # bump when side_features changes; sides.json records it
+SIDES = ("actor", "recipient")
+_KINDS = ("rule", "mention", "asserter", "story-country", "story-counterpart", "none")
+_HOWS = (
+    "dobj prep dative noun judged clause-subject inferred implied none nsubj shared control poss by relcl "
+    "governor between of-subject modified-noun"
+).split()
+_SIDE_PREPS = ("with", "to", "against", "on", "from", "at", "toward", "into", "of", "for", "over", "in", "by")
+_SIDE_DEPS = ("dobj", "dative", "nsubjpass", "nsubj", "poss", "compound", "amod", "appos")
+_SIDE_ENTS = ("GPE", "NORP", "ORG", "PERSON")
+
+
+def _tree_distance(a: Token, b: Token) -> int:
+    """Edges between two words of one sentence's tree."""
+    up_a = [a, *a.ancestors]
+    depth = {t.i: n for n, t in enumerate(up_a)}
+    up_b = [b, *b.ancestors]
+    for n, t in enumerate(up_b):
+        if t.i in depth:
+            return n + depth[t.i]
+    return len(up_a) + len(up_b)
+
+
+def side_features(trigger: Token, event_type: str, candidate: Candidate, ctx: Context) -> list[float]:
+    """One candidate actor or recipient as numbers: what it is, how the rules found it if they did,
+    where its word stands from the trigger's, and how it sits in the story. The event's own traits
+    (its quad class, a noun or a verb) are crossed with the kind, since the choice compares candidates."""
+    kind = [float(candidate.kind == k) for k in _KINDS]
+    quad = load_ontology().types[event_type][0]
+    crossed = [k * q for k in kind for q in (quad == 1, quad == 2, quad == 3, quad == 4, not is_verb(trigger))]
+    how = [float(candidate.kind == "rule" and h in candidate.how) for h in _HOWS]
+    word = candidate.token
+    grammar = [0.0] * (len(_SIDE_DEPS) + len(_SIDE_PREPS) + len(_SIDE_ENTS) + 10)
+    if word is not None:
+        child = word.head == trigger and word.i != trigger.i
+        via = word.head if word.head.dep_ in ("prep", "agent") and word.dep_ == "pobj" else None
+        distance = _tree_distance(word, trigger)
+        grammar = [
+            *(float(child and word.dep_ == d) for d in _SIDE_DEPS),
+            *(float(via is not None and via.head == trigger and via.lower_ == p) for p in _SIDE_PREPS),
+            *(float(word.ent_type_ == e) for e in _SIDE_ENTS),
+            float(trigger in word.ancestors),
+            float(word in trigger.ancestors),
+            float(word.head == trigger.head and word.dep_ in ("nsubj", "nsubjpass") and word.head != word),
+            float(distance <= 2),
+            float(distance == 3),
+            float(distance >= 4),
+            float(word.i < trigger.i),
+            min(abs(word.i - trigger.i), 20) / 20,
+            float(word.dep_ in ("nsubj", "nsubjpass")),
+            float(word.pos_ == "PRON"),
+        ]
+    country = candidate.actor.country if candidate.actor is not None else None
+    story = [
+        float(country is not None and country == ctx.focus),
+        float(country is not None and ctx.dyad is not None and country in ctx.dyad),
+        candidate.actor.confidence if candidate.actor is not None else 0.0,
+    ]
+    return [*kind, *crossed, *how, *grammar, *story]
+
+
+@dataclass(frozen=True)
+class SideModel:
+    """One logistic regression over :func:`side_features` per side: the candidate it scores highest
+    is chosen, unless it beats the rules' own choice by less than that side's margin. ``models``
+    maps a side to (weights, bias, margin); a side it lacks keeps the rules' choice."""
+
+    models: dict[str, tuple[np.ndarray, float, float]]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def scores(
+        self, side: str, trigger: Token, event_type: str, candidates: Sequence[Candidate], ctx: Context
+    ) -> np.ndarray:
+        """Each candidate's probability of being the event's ``side``."""
+        weights, bias, _ = self.models[side]
+        x = np.array([side_features(trigger, event_type, c, ctx) for c in candidates], dtype=np.float32)
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+        return out
+
+    def choose(self, side: str, trigger: Token, event_type: str, candidates: Sequence[Candidate], ctx: Context) -> int:
+        """The chosen candidate's index (0, the rules' choice, unless another is clearly likelier)."""
+        if len(candidates) < 2 or side not in self.models:
+            return 0
+        p = self.scores(side, trigger, event_type, candidates, ctx)
+        best = int(np.argmax(p))
+        return best if p[best] > p[0] + self.models[side][2] else 0
+
+
+@functools.cache
+def load_sides() -> SideModel:
+    """The shipped actor and recipient chooser (``data/model/sides.json``), loaded once per process.
+
+    Raises:
+        ConfigError: the file is missing, or was trained on another feature layout.
+    """
+    path = _model_dir() / "sides.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, OSError) as exc:
+        raise ConfigError(f"the learned side chooser is missing: {path} (rebuild it with `make train`)") from exc
+    if data.get("features") != SIDES_VERSION:
+        raise ConfigError(
+            f"{path} was trained on features {data.get('features')!r}, this tocsin reads {SIDES_VERSION!r} "
+            "(rebuild it with `make train`)"
+        )
+    models = {
+        side: (np.array(m["weights"], dtype=np.float32), float(m["bias"]), float(m["margin"]))
+        for side in SIDES
+        if (m := data.get(side)) is not None
+    }
+    return SideModel(models, data)

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from . import dedup, nlp, scale, store
 from .clean import clean_story
 from .errors import ConfigError, InputError, StoreError
-from .events import code_doc, story_context
+from .events import SideChooser, code_doc, story_context
 from .kb import KnowledgeBase, load_kb
 from .patterns import Patterns, load_patterns
 from .quotes import extract_quotes
@@ -178,14 +178,14 @@ def clean(text: str, *, pub_date: PubDate = None, story_id: str = "story", **met
     return clean_story(story)
 
 
-def _coder(settings: Settings) -> tuple[KnowledgeBase, Coder | Patterns]:
-    """The knowledge base and the trigger coder the settings name."""
+def _coder(settings: Settings) -> tuple[KnowledgeBase, Coder | Patterns, SideChooser | None]:
+    """The knowledge base, the trigger coder and the recipient chooser the settings name."""
     kb, patterns = load_kb(settings.files("actors")), load_patterns(settings.files("patterns"))
     if settings.coder == "rules":
-        return kb, patterns
-    from .learned import learned_coder  # numpy, tokenizers and safetensors: loaded only when asked for
+        return kb, patterns, None
+    from .learned import learned_coder, load_sides  # numpy, tokenizers and safetensors: loaded only when asked for
 
-    return kb, learned_coder(patterns, backoff=settings.coder == "both")
+    return kb, learned_coder(patterns, backoff=settings.coder == "both"), load_sides()
 
 
 def code_parsed(story: Story, doc: Doc, settings: Settings) -> list[Event]:
@@ -196,10 +196,10 @@ def code_parsed(story: Story, doc: Doc, settings: Settings) -> list[Event]:
 def analyse(story: Story, doc: Doc, settings: Settings) -> Coded:
     """Everything tocsin reads in one cleaned, parsed story: one attribution pass (quotations and
     their speakers), then the events, whose ``asserted_by`` is read from that same pass."""
-    kb, coder = _coder(settings)
+    kb, coder, sides = _coder(settings)
     ctx = story_context(story, kb)
     found_quotes = extract_quotes(story, doc, ctx)
-    events = code_doc(story, doc, ctx, coder, found_quotes)
+    events = code_doc(story, doc, ctx, coder, found_quotes, sides)
     return Coded(
         story=story,
         hash=content_hash(story),
