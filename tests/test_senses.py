@@ -52,6 +52,15 @@ def _modes(text: str) -> set[tuple[str, str | None]]:
         ("Russia and Ukraine waged a war of words.", "ASSAULT"),
         ("Iran attacked the proposal.", "ASSAULT"),
         ("New tariffs targeting Chinese steel took effect.", "ASSAULT"),
+        # animals, accidents and vehicles
+        ("Elephants killed two villagers in Kenya.", "ASSAULT"),
+        ("Millions of dogs are killed every year in Vietnam.", "ASSAULT"),
+        ("Collapsing buildings injured 15 people in Beira.", "ASSAULT"),
+        ("It was the worst flooding to hit central Europe in memory.", "ASSAULT"),
+        ("The Iranian vessel arrived in eastern China last year.", "CONSULT"),
+        # meeting a goal or a reaction
+        ("Countries must cut emissions to meet the Paris targets.", "CONSULT"),
+        ("The plan was met with criticism in Nairobi.", "CONSULT"),
     ],
 )
 def test_senses_rejects_non_political_sense(text: str, spurious: str) -> None:
@@ -73,6 +82,9 @@ def test_senses_rejects_non_political_sense(text: str, spurious: str) -> None:
         ("The army released 20 prisoners.", ("RETREAT", "release")),
         ("Russia bombarded Kharkiv with rockets.", ("ASSAULT", "heavy-weapons")),
         ("Russia launched a barrage of missiles at Kyiv.", ("ASSAULT", "heavy-weapons")),
+        ("Israeli fire killed three Palestinians in Gaza.", ("ASSAULT", None)),
+        ("Trump met with Putin in Helsinki.", ("CONSULT", None)),
+        ("Ruto met the Ethiopian delegation that arrived in Nairobi.", ("CONSULT", None)),
     ],
 )  # fmt: skip
 def test_senses_keeps_political_sense(text: str, expected: tuple[str, str | None]) -> None:
@@ -118,8 +130,10 @@ def test_senses_data_loads_every_sense() -> None:
         "sport",
         "markets",
         "weather",
+        "animals",
         "weapon-description",
         "travel",
+        "goals",
         "publication",
         "figurative",
     }

@@ -37,7 +37,9 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "markets": ("types", "things", "undergoing", "undergoing_types", "quantities"),
     "weather": ("types", "things"),
     "weapon-description": ("types", "modes", "things"),
-    "travel": ("types", "modes", "places", "travellers"),
+    "animals": ("types", "things"),
+    "travel": ("types", "modes", "places", "travellers", "vehicles"),
+    "goals": ("types", "verbs", "things"),
     "publication": ("types", "modes", "things"),
     "figurative": ("types", "abstract_types", "talk", "framing", "doers", "things"),
 }
@@ -224,8 +226,29 @@ def _bare(noun: Token) -> bool:
 
 
 def _weather(token: Token, sense: Sense) -> bool:
-    """A natural event doing it: "floods hit the region", "the coast was battered by a storm"."""
-    return token.pos_ not in ("NOUN", "PROPN") and _any_is(_doers(token), sense["things"])
+    """A natural event doing it: "floods hit the region", "the coast was battered by a storm", "the
+    worst flooding to hit Europe"."""
+    if token.pos_ in ("NOUN", "PROPN"):
+        return False
+    doers = _doers(token) or ([token.head] if token.dep_ in ("acl", "relcl") and token.head.pos_ == "NOUN" else [])
+    return _any_is(doers, sense["things"])
+
+
+def _animals(token: Token, sense: Sense) -> bool:
+    """An animal doing or undergoing it, or what a quantity of its undergoers counts ("millions of dogs")."""
+    sides = _doers(token) + _undergoers(token)
+    return _any_is(sides, sense["things"]) or _any_is((o for t in sides for o in _pobjs(t, ("of",))), sense["things"])
+
+
+def _goals(token: Token, sense: Sense) -> bool:
+    """Meeting a goal ("meet targets", "demands were met") or being met with a reaction ("was met with
+    criticism"); "Trump met with Putin" stays a meeting."""
+    if token.lemma_.lower() not in sense["verbs"] or token.pos_ in ("NOUN", "PROPN"):
+        return False
+    met = _undergoers(token)
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in token.children):
+        met += list(_pobjs(token, ("with", "by")))
+    return _any_is(met, sense["things"])
 
 
 def _weapon_description(token: Token, sense: Sense, mode: str | None) -> bool:
@@ -258,7 +281,8 @@ def _travel(token: Token, sense: Sense, mode: str | None) -> bool:
         return False
     doers = _doers(token)
     # "thousands of tourists": what the quantity counts
-    if doers and all(_is(d, sense["travellers"]) or _any_is(_pobjs(d, ("of",)), sense["travellers"]) for d in doers):
+    private = sense["travellers"] | sense["vehicles"]
+    if doers and all(_is(d, private) or _any_is(_pobjs(d, ("of",)), private) for d in doers):
         return True
     destinations = _destinations(token)
     if not destinations or not all(_is(d, sense["places"]) for d in destinations):
@@ -301,7 +325,8 @@ def rejected(token: Token, pattern: Pattern) -> str | None:
     """Why ``token`` does not say a political event here, or None if it may.
 
     The reason is the name of the ``senses.yaml`` section that recognised the sense:
-    "sport", "markets", "weather", "weapon-description", "travel", "publication" or "figurative"; or "date"
+    "sport", "markets", "weather", "animals", "weapon-description", "travel", "goals", "publication" or
+    "figurative"; or "date"
     for a word that is part of a date or time ("relations by March").
     """
     if token.ent_type_ in ("DATE", "TIME"):
@@ -317,6 +342,10 @@ def rejected(token: Token, pattern: Pattern) -> str | None:
             hit = _markets(token, sense, kind)
         elif name == "weather":
             hit = _weather(token, sense)
+        elif name == "animals":
+            hit = _animals(token, sense)
+        elif name == "goals":
+            hit = _goals(token, sense)
         elif name == "weapon-description":
             hit = _weapon_description(token, sense, pattern.mode)
         elif name == "travel":
