@@ -66,6 +66,24 @@ def test_modality_reported_event_is_claimed(text: str, event_type: str, actor: s
 @pytest.mark.parametrize(
     ("text", "event_type"),
     [
+        ("In announcing sanctions on Iran this week, the Japanese minister said the talks had failed.", "SANCTION"),
+        ("As the two governments held talks in Madrid, analysts said the deal was fragile.", "CONSULT"),
+    ],
+)
+def test_modality_an_adverbial_of_the_reporting_verb_is_the_reporters_own(text: str, event_type: str) -> None:
+    # what "said" reports is its clause; the adverbial around it the reporter tells as fact
+    event = next(e for e in code(text, pub_date=PUB) if e.event_type == event_type)
+    assert (event.modality, event.asserted_by) == ("actual", None)
+
+
+def test_modality_a_participle_of_the_reporting_verb_is_said_by_its_speaker() -> None:
+    event = _one("The Kenyan ministry said, condemning the attack, that it would respond.", "ACCUSE")
+    assert (event.modality, _country(event.asserted_by)) == ("actual", "KEN")
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
         ("Iran will visit Brussels next week.", "CONSULT"),
         ("Russia plans to withdraw its troops next week.", "RETREAT"),
     ],

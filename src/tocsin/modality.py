@@ -183,7 +183,11 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
             elif dep in ("advcl", "pcomp", "conj", "prep") and modality is None and _bare(node) and _own_modality(head):
                 modality = _own_modality(head)  # "can end it by withdrawing", "may impose sanctions, cutting aid"
                 cue = cue or f"governor-aux:{modality}"
-            if lemma in REPORTING and dep in ("ccomp", "xcomp", "advcl", "pcomp", "prep", "conj", "parataxis"):
+            # what a reporting verb reports: its clause, or a bare participle ("said, condemning the
+            # attack"); not an adverbial of its own ("in announcing the sanctions, he said", "as the
+            # talks went on, analysts said"), which the reporter tells as fact
+            participle = dep == "advcl" and node.tag_ == "VBG" and not any(c.dep_ == "mark" for c in node.children)
+            if lemma in REPORTING and (dep in ("ccomp", "xcomp", "pcomp", "conj", "parataxis") or participle):
                 if asserter is None and not quote:
                     asserter = subject_of(head)
                     cue = cue or f"reported:{lemma}"
