@@ -274,3 +274,23 @@ def test_modality_a_hope_a_question_or_a_third_party_s_forecast_is_hypothetical(
 
 def test_modality_a_state_announcing_its_own_forces_plan_is_intended() -> None:
     assert _one("Kenya said its troops will withdraw from Somalia.", "RETREAT").modality == "intended"
+
+
+BLA = "The Baloch Liberation Army"
+COMMANDER = "the Somali commander"
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "speaker"),
+    [
+        (f"{BLA} took credit for attacking a Pakistani convoy.", BLA, BLA),
+        (f"Kenyan prosecutors charged {COMMANDER} with attacking the base.", COMMANDER, "Kenyan prosecutors"),
+        (f"{COMMANDER} was charged by Kenyan prosecutors with attacking the base.", COMMANDER, "Kenyan prosecutors"),
+        (f"{COMMANDER} was charged with attacking the base.", COMMANDER, None),
+    ],
+)
+def test_modality_a_charge_or_credit_taken_is_a_claim(text: str, actor: str, speaker: str | None) -> None:
+    event = _one(text, "ASSAULT")
+    assert event.modality == "claimed"
+    assert (event.asserted_by.text if event.asserted_by else None) == speaker
+    assert event.actor is not None and event.actor.text.lower() == actor.lower()

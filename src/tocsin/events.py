@@ -138,14 +138,15 @@ def _controller(noun: Token) -> tuple[list[Token], str]:
 
 
 def _accused(verb: Token) -> Token | None:
-    """In "accused X of shelling", the X who is said to have done the shelling."""
-    if verb.dep_ != "pcomp" or verb.head.lower_ not in ("of", "for"):
+    """In "accused X of shelling", "charged X with attacking" or "X was charged with attacking",
+    the X who is said to have done it."""
+    if verb.dep_ != "pcomp" or verb.head.lower_ not in ("of", "for", "with"):
         return None
     owner = verb.head.head
     if owner.pos_ in ("NOUN", "PROPN", "PRON") and owner.head.lemma_ in ACCUSING:
         return owner
     if owner.lemma_ in ACCUSING:
-        return next((c for c in owner.children if c.dep_ == "dobj"), None)
+        return next((c for c in owner.children if c.dep_ in ("dobj", "nsubjpass")), None)
     return None
 
 

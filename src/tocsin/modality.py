@@ -111,12 +111,28 @@ def _own_modality(token: Token) -> str | None:
 
 
 def claimed_by(noun: Token) -> Token | None:
-    """The verb of "claimed (or denied) responsibility for the attack", whose subject owns the act, or None."""
+    """The verb of "claimed (or denied) responsibility for the attack" or "took credit for attacking
+    the convoy", whose subject owns the act, or None (the for-phrase may hang on the noun or the verb)."""
     head = noun.head
-    if noun.dep_ != "pobj" or head.lower_ != "for" or head.head.lemma_ not in ("responsibility", "credit"):
+    if noun.dep_ not in ("pobj", "pcomp") or head.lower_ != "for":
         return None
-    verb = head.head.head
-    return verb if head.head.dep_ == "dobj" and verb.pos_ in ("VERB", "AUX") else None
+    owner = head.head
+    if owner.lemma_ in _OWNING and owner.dep_ == "dobj" and owner.head.pos_ in ("VERB", "AUX"):
+        return owner.head
+    if owner.pos_ in ("VERB", "AUX") and any(c.dep_ == "dobj" and c.lemma_ in _OWNING for c in owner.children):
+        return owner
+    return None
+
+
+_OWNING = ("responsibility", "credit")
+
+
+def _accuser(verb: Token) -> Token | None:
+    """Who accuses: the subject of "charged him with", the agent of "was charged by police with";
+    nobody said for "he was charged with" (its passive subject is the accused)."""
+    if any(c.dep_ == "nsubjpass" for c in verb.children):
+        return next((o for c in verb.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"), None)
+    return subject_of(verb)
 
 
 def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | None = None) -> Assessment:
@@ -194,11 +210,11 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
                 break
         if head.pos_ == "ADJ" and dep == "xcomp" and head.lemma_.lower() in READY and modality is None:
             modality, cue = "intended", cue or f"governor:{head.lemma_.lower()}"  # "ready to cooperate"
-        if dep == "pcomp" and head.lower_ in ("of", "for"):
-            # "accused X of shelling": the of-phrase hangs on the verb or on X
+        if dep == "pcomp" and head.lower_ in ("of", "for", "with"):
+            # "accused X of shelling", "charged him with attacking": the phrase hangs on the verb or on X
             accuser = head.head if head.head.lemma_ in ACCUSING else head.head.head
             if accuser.lemma_ in ACCUSING:
-                asserter = asserter or subject_of(accuser)
+                asserter = asserter or _accuser(accuser)
                 modality, cue = modality or "claimed", cue or f"accused:{accuser.lemma_}"
                 break
         node = head
