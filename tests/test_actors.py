@@ -290,3 +290,11 @@ def test_actors_the_administration_is_the_government_of_the_leader_just_named() 
     events = code("Ukrainian officials praised Donald Trump. The administration resumed military aid to Kyiv.")
     [aid] = [e for e in events if e.event_type == "AID"]
     assert (aid.actor and aid.actor.country, aid.recipient and aid.recipient.country) == ("USA", "UKR")
+
+
+def test_actors_a_state_or_province_gives_its_country_but_not_its_national_officeholder(nlp: Any) -> None:
+    named = found(nlp, "Ontario Premier Doug Ford criticized the tariffs.", "Ford")
+    assert (named.country, named.kb_id) == ("CAN", None)
+    premier = found(nlp, "Ontario's premier criticized the tariffs.", "premier")
+    assert (premier.country, premier.kb_id) == ("CAN", None)  # not Canada's prime minister
+    assert found(nlp, "Texas officials criticized the tariffs.", "officials").country == "USA"

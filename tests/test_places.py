@@ -90,3 +90,18 @@ def test_places_code_record_has_schema_place(text: str) -> None:
     place = event.to_dict()["place"]
     assert list(place) == ["name", "country", "admin1", "lat", "lon"]
     assert (place["name"], place["country"]) == ("Moscow", "RUS")
+
+
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [("Ontario", "CAN"), ("Texas", "USA"), ("Borno", "NGA"), ("Xinjiang", "CHN"), ("Georgia", "GEO")],
+)
+def test_places_a_state_or_province_is_in_its_country_and_a_country_name_wins(name: str, country: str) -> None:
+    place = lookup(name)
+    assert place is not None and place.country == country  # "Ontario" is not the Californian city
+
+
+def test_places_known_never_reads_the_cities() -> None:
+    from tocsin.places import known
+
+    assert known("Ontario") is not None and known("Premier") is None

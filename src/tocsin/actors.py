@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .kb import Entry, KnowledgeBase
 from .nlp import entity_of
+from .places import known, lookup
 from .records import Actor
 from .words import words
 
@@ -357,6 +358,8 @@ def _modifier_country(mod: Token, ctx: Context) -> tuple[str | None, str | None]
     """Country and group a modifier names ("Russian", "U.S.", "Ukraine's", "its")."""
     if mod.dep_ == "poss":
         owner = resolve(mod, ctx)
+        if owner is None and mod.pos_ == "PROPN" and (place := known(mod.text)) is not None:
+            return place.country, None  # "Ontario's premier"
         return (owner.country, owner.group) if owner else (None, None)
     ent = entity_of(mod)
     text = ent.text if ent is not None else mod.text
@@ -378,6 +381,11 @@ def _modifier_country(mod: Token, ctx: Context) -> tuple[str | None, str | None]
         # "the Bush administration", "the Kremlin's line": a known name lends its country
         entries = [e for e in ctx.kb.lookup(text, ctx.day) if e.country]
         country = entries[0].country if entries else None
+    if country is None and (ent is None or ent.label_ in ("GPE", "LOC")):
+        # "Texas officials", "Ontario Premier Doug Ford": a state's people are its country's (a word the
+        # parser left untagged only if tocsin's own tables know it: "Premier" is also a town)
+        place = lookup(text) if ent is not None else known(text) if mod.pos_ == "PROPN" else None
+        country = place.country if place is not None else None
     return country, ctx.kb.groups.get(mod.text)
 
 
@@ -468,7 +476,8 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
                 confidence=min(antecedent.confidence, 0.6),
             ), person
     title = found.role or token.lemma_.lower()
-    if found.country and (title in _PERSON_TITLES or title in _HEAD_OFFICES or _is_title(title, ctx)):
+    national = not _regional(token)  # "Ontario's premier" is of Canada, but not Canada's prime minister
+    if national and found.country and (title in _PERSON_TITLES or title in _HEAD_OFFICES or _is_title(title, ctx)):
         holder = _officeholder(found.country, title, ctx)
         if holder is not None:
             return replace(holder, text=span.text, start=span.start_char, end=span.end_char, confidence=0.7), True
@@ -477,6 +486,16 @@ def _resolve_description(token: Token, ctx: Context) -> tuple[Actor | None, bool
     if found.role is None:  # "Russian equipment": a country, but not an actor
         return None, False
     return _described(span, found, None, 0.7 if found.country else 0.5), False
+
+
+def _regional(token: Token) -> bool:
+    """Is a phrase owned by a state, province or region ("Ontario's premier", "the Tigray president")?"""
+    for mod in token.lefts:
+        if mod.dep_ in ("poss", "compound", "amod", "nmod"):
+            place = known(mod.text[:-2] if mod.text.endswith(("'s", "’s")) else mod.text)
+            if place is not None and place.admin1 is not None and place.admin1 == place.name:
+                return True
+    return False
 
 
 def _is_title(title: str, ctx: Context) -> bool:

@@ -47,6 +47,14 @@ def _table() -> dict[str, Place]:
                 lat = float(row["lat"]) if row["lat"] else None
                 lon = float(row["lon"]) if row["lon"] else None
                 table[_key(capital)] = Place(name=capitals[0], country=row["iso3"], lat=lat, lon=lon)
+    # a state or province stands for its country ("Ontario" is Canada's, not a Californian city's);
+    # a country's own name wins ("Georgia")
+    with io.StringIO((folder / "regions.csv").read_text(encoding="utf-8")) as handle:
+        for row in csv.DictReader(handle):
+            region = Place(name=row["name"], country=row["country"], admin1=row["name"])
+            for name in [row["name"], *row["aliases"].split("|")]:
+                if name:
+                    table.setdefault(_key(name), region)
     with io.StringIO((folder / "places.csv").read_text(encoding="utf-8")) as handle:
         for row in csv.DictReader(handle):
             place = Place(
@@ -88,6 +96,12 @@ def _geonames() -> dict[str, Place] | None:
             if key not in index or index[key][0] < population:
                 index[key] = (population, place)
     return {key: place for key, (_, place) in index.items()}
+
+
+def known(name: str) -> Place | None:
+    """A place tocsin's own tables know (countries, capitals, regions, named places), or None; unlike
+    :func:`lookup`, never one of the 34,000 cities, so a word that is also a town ("Premier") is not one."""
+    return _table().get(_key(name))
 
 
 def lookup(name: str) -> Place | None:
