@@ -137,3 +137,23 @@ def test_evaluate_gate_dev_split_does_not_regress() -> None:
     for key in ("type_actor_recipient", "type"):
         now, then = result[key]["f1"], baseline[key]["f1"]
         assert now >= then - TOLERANCE, f"dev {key} F1 fell from {then:.3f} to {now:.3f}: see python bench/evaluate.py"
+
+
+def test_errors_lists_each_error_of_a_kind_with_its_explanation() -> None:
+    from types import SimpleNamespace
+
+    errors = _load("errors")
+    raw = "Kenya accused Ethiopia. Kenya met Sudan."
+    gold = {
+        "events": [
+            _event((0, 23), (6, 13), "ACCUSE", actor="KEN", recipient="ETH"),
+            _event((24, 40), (30, 33), "CONSULT", actor="KEN", recipient="SDN"),
+        ]
+    }
+    shaped = [_event((0, 23), (6, 13), "ACCUSE", actor="KEN", recipient="ERI")]
+    coded = [SimpleNamespace(event_type="ACCUSE", trigger="accused", sentence=raw[:23], explain="by pattern 'accuse'")]
+    assert [t for t, _ in errors.errors(gold, coded, shaped, raw, "missed")] == ["CONSULT"]
+    ((kind, told),) = errors.errors(gold, coded, shaped, raw, "recipient")
+    assert kind == "ACCUSE" and told.startswith("wrong: gold ETH coded ERI") and "by pattern 'accuse'" in told
+    assert list(errors.errors(gold, coded, shaped, raw, "actor")) == []
+    assert list(errors.errors(gold, coded, shaped, raw, "spurious")) == []
