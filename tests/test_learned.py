@@ -125,17 +125,23 @@ def test_coder_setting_is_validated() -> None:
         Settings.from_env({"TOCSIN_CODER": "model"})
 
 
-def test_missing_artefacts_fail_with_a_config_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(learned, "_model_dir", lambda: tmp_path)
-    with pytest.raises(ConfigError, match="make train"):
-        learned.StaticEmbeddings(tmp_path)
-    learned.load_classifier.cache_clear()
+def _fails_reading(folder, monkeypatch, load) -> None:  # type: ignore[no-untyped-def]
+    """``load``, a cached loader, reading its artefact from ``folder`` fails with a ConfigError naming
+    `make train`; the shipped artefacts are back in place afterwards."""
+    monkeypatch.setattr(learned, "_model_dir", lambda: folder)
+    load.cache_clear()
     try:
         with pytest.raises(ConfigError, match="make train"):
-            learned.load_classifier()
+            load()
     finally:
         monkeypatch.undo()
-        learned.load_classifier.cache_clear()
+        load.cache_clear()
+
+
+def test_missing_artefacts_fail_with_a_config_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="make train"):
+        learned.StaticEmbeddings(tmp_path)
+    _fails_reading(tmp_path, monkeypatch, learned.load_classifier)
 
 
 def test_side_chooser_loads_and_keeps_the_rules_unless_another_is_clearly_likelier(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -166,11 +172,4 @@ def test_side_chooser_loads_and_keeps_the_rules_unless_another_is_clearly_likeli
 
 def test_a_stale_side_chooser_fails_with_a_config_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "sides.json").write_text('{"features": "tocsin-sides-0"}', encoding="utf-8")
-    monkeypatch.setattr(learned, "_model_dir", lambda: tmp_path)
-    learned.load_sides.cache_clear()
-    try:
-        with pytest.raises(ConfigError, match="make train"):
-            learned.load_sides()
-    finally:
-        monkeypatch.undo()
-        learned.load_sides.cache_clear()
+    _fails_reading(tmp_path, monkeypatch, learned.load_sides)

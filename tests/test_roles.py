@@ -9,6 +9,7 @@ are absolute token offsets, ``-`` leaves a field empty.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from spacy.tokens import Doc
@@ -47,9 +48,9 @@ def parse(nlp, *sentences: str) -> Doc:  # type: ignore[no-untyped-def]
     )
 
 
-def coded(doc: Doc, day: date = date(2024, 5, 1)) -> list[Event]:
+def coded(doc: Doc, day: date = date(2024, 5, 1), sides: Any = None) -> list[Event]:
     story = Story(id="hand", text=doc.text, pub_date=day)
-    return code_doc(story, doc, story_context(story, load_kb()), load_patterns())
+    return code_doc(story, doc, story_context(story, load_kb()), load_patterns(), sides=sides)
 
 
 def dyads(events: list[Event], event_type: str) -> set[tuple[str | None, str | None]]:
@@ -545,14 +546,9 @@ def talks_in(nlp):  # type: ignore[no-untyped-def]
     )
 
 
-def coded_with(doc: Doc, sides) -> list[Event]:  # type: ignore[no-untyped-def]
-    story = Story(id="hand", text=doc.text, pub_date=date(2024, 5, 1))
-    return code_doc(story, doc, story_context(story, load_kb()), load_patterns(), sides=sides)
-
-
 def test_a_side_chooser_that_keeps_the_rules_choice_changes_nothing(talks_in: Doc) -> None:
     keep = _PickMention("neither")
-    assert [(e.event_type, e.actor, e.recipient) for e in coded_with(talks_in, keep)] == [
+    assert [(e.event_type, e.actor, e.recipient) for e in coded(talks_in, sides=keep)] == [
         (e.event_type, e.actor, e.recipient) for e in coded(talks_in)
     ]
 
@@ -560,7 +556,7 @@ def test_a_side_chooser_that_keeps_the_rules_choice_changes_nothing(talks_in: Do
 def test_a_side_chooser_picks_among_what_the_sentence_names(talks_in: Doc) -> None:
     assert dyads(coded(talks_in), "ACCUSE") == {("KEN", "ETH")}
     chooser = _PickMention("recipient")
-    events = coded_with(talks_in, chooser)
+    events = coded(talks_in, sides=chooser)
     # Cairo is the only other country the sentence names: the stub takes it, and says so
     assert dyads(events, "ACCUSE") == {("KEN", "EGY")}
     assert any("recipient:learned:mention" in e.explain for e in events if e.event_type == "ACCUSE")

@@ -469,34 +469,43 @@ class SideChooser(Protocol):
         ...
 
 
+def named_sides(sent: Span, ctx: Context) -> list[tuple[Token, Actor]]:
+    """Every word of a sentence that names a side with a country (an actor it resolves to, or a country
+    its words imply), found once per sentence for all its events' candidates."""
+    found = []
+    for token in sent:
+        if token.pos_ in ("NOUN", "PROPN", "PRON"):
+            actor = (resolve(token, ctx) if is_mention_head(token) else None) or _implied(token, ctx)
+            if actor is not None and actor.country:
+                found.append((token, actor))
+    return found
+
+
 def side_candidates(
-    sent: Span,
     trigger: Token,
     chosen: tuple[list[Actor], list[Token], str],
+    named: list[tuple[Token, Actor]],
     skip: set[int],
     exclude: str | None,
     implied: Sequence[tuple[str, Actor | None]],
-    ctx: Context,
 ) -> list[Candidate]:
     """What a sentence and its story offer as one side of an event: the rules' choice (``chosen``:
     their actors, the words that name them, how they were found), then every other country the
-    sentence names (not at the words ``skip``, not the other side's country ``exclude``), then
-    what the story implies (``implied``: the speaker, the story's country...), and nobody."""
+    sentence names (``named``, from :func:`named_sides`; not at the words ``skip``, not the other
+    side's country ``exclude``), then what the story implies (``implied``: the speaker, the story's
+    country...), and nobody."""
     found, tokens, how = chosen
     first = found[0] if found else None
     out = [Candidate(first, tokens[0] if tokens else None, "rule", how.split(":")[0] if how else "none")]
     taken = {None, exclude, first.country if first is not None else None}
-    for token in sent:
-        if token.i == trigger.i or token.i in skip or token.pos_ not in ("NOUN", "PROPN", "PRON"):
-            continue
-        actor = (resolve(token, ctx) if is_mention_head(token) else None) or _implied(token, ctx)
-        if actor is not None and actor.country not in taken:
+    for token, actor in named:
+        if token.i != trigger.i and token.i not in skip and actor.country not in taken:
             taken.add(actor.country)
             out.append(Candidate(actor, token, "mention"))
-    for kind, actor in implied:
-        if actor is not None and actor.country not in taken:
-            taken.add(actor.country)
-            out.append(Candidate(actor, None, kind))
+    for kind, side in implied:
+        if side is not None and side.country not in taken:
+            taken.add(side.country)
+            out.append(Candidate(side, None, kind))
     if first is not None:
         out.append(Candidate(None, None, "none"))
     return out
@@ -504,23 +513,6 @@ def side_candidates(
 
 def _story_side(country: str | None) -> Actor | None:
     return Actor(text="", country=country, confidence=0.3) if country else None
-
-
-def _chosen(
-    sides: SideChooser,
-    side: str,
-    sent: Span,
-    trigger: Token,
-    event_type: str,
-    chosen: tuple[list[Actor], list[Token], str],
-    skip: set[int],
-    exclude: str | None,
-    implied: Sequence[tuple[str, Actor | None]],
-    ctx: Context,
-) -> Candidate:
-    """The candidate ``sides`` chooses for one side of an event (:func:`side_candidates`)."""
-    offered = side_candidates(sent, trigger, chosen, skip, exclude, implied, ctx)
-    return offered[sides.choose(side, trigger, event_type, offered, ctx)]
 
 
 def code_sentence(
@@ -549,6 +541,7 @@ def code_sentence(
     triggers = [t for t in triggers if not (t.event_type == "AGREE" and t.start in forceful)]
     triggers += _reported_demands(sent, {t.start for t in triggers})
     trigger_tokens = {t.start for t in triggers}
+    named = named_sides(sent, ctx) if sides is not None and triggers else []
     for trigger in triggers:
         token = doc[trigger.start]
         trig = _roles(trigger, doc)
@@ -606,7 +599,8 @@ def code_sentence(
             implied = (("asserter", asserted), ("story-country", _story_side(ctx.focus)))
             chosen = (actors, trig.actors, trig.path.split("[")[-1].rstrip("]") if actors else "")
             skip, other = {t.i for t in recipient_tokens}, recipients[0].country if recipients else None
-            pick = _chosen(sides, "actor", sent, token, trigger.event_type, chosen, skip, other, implied, ctx)
+            offered = side_candidates(token, chosen, named, skip, other, implied)
+            pick = offered[sides.choose("actor", token, trigger.event_type, offered, ctx)]
             if pick.kind != "rule":
                 actors = [] if pick.actor is None else [_focused(_where_acting(pick.actor, place), ctx.focus)]
                 how_inferred = f" actor:learned-{pick.kind}"
@@ -625,7 +619,8 @@ def code_sentence(
             implied = (("story-country", _story_side(ctx.focus)), ("story-counterpart", _story_side(counterpart)))
             chosen = (recipients, recipient_tokens, recipient_how)
             skip, other = {t.i for t in trig.actors}, actors[0].country if actors else None
-            pick = _chosen(sides, "recipient", sent, token, trigger.event_type, chosen, skip, other, implied, ctx)
+            offered = side_candidates(token, chosen, named, skip, other, implied)
+            pick = offered[sides.choose("recipient", token, trigger.event_type, offered, ctx)]
             if pick.kind != "rule":
                 picked = [] if pick.actor is None else [_domestic(_where_acting(pick.actor, place), actors)]
                 recipients, recipient_how = [_focused(r, ctx.focus) for r in picked], f"learned:{pick.kind}"

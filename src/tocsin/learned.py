@@ -154,13 +154,18 @@ def load_classifier() -> Classifier:
     except (FileNotFoundError, OSError) as exc:
         raise ConfigError(f"the learned coder's classifier is missing: {path} (rebuild it with `make train`)") from exc
     meta = json.loads(str(data["meta"]))
-    if meta.get("features") != FEATURES_VERSION:
-        raise ConfigError(
-            f"{path} was trained on features {meta.get('features')!r}, this tocsin reads {FEATURES_VERSION!r} "
-            "(rebuild it with `make train`)"
-        )
+    _check_features(path, meta, FEATURES_VERSION)
     classes = tuple(str(c) for c in data["classes"])
     return Classifier(classes, data["weights"], data["bias"], float(meta["threshold"]), meta)
+
+
+def _check_features(path: Traversable, meta: dict[str, Any], version: str) -> None:
+    """Refuse an artefact fitted on another feature layout than this tocsin computes."""
+    if meta.get("features") != version:
+        raise ConfigError(
+            f"{path} was trained on features {meta.get('features')!r}, this tocsin reads {version!r} "
+            "(rebuild it with `make train`)"
+        )
 
 
 def candidates(sentence: Span) -> list[Token]:
@@ -430,11 +435,7 @@ def load_sides() -> SideModel:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, OSError) as exc:
         raise ConfigError(f"the learned side chooser is missing: {path} (rebuild it with `make train`)") from exc
-    if data.get("features") != SIDES_VERSION:
-        raise ConfigError(
-            f"{path} was trained on features {data.get('features')!r}, this tocsin reads {SIDES_VERSION!r} "
-            "(rebuild it with `make train`)"
-        )
+    _check_features(path, data, SIDES_VERSION)
     models = {
         side: (np.array(m["weights"], dtype=np.float32), float(m["bias"]), float(m["margin"]))
         for side in SIDES
