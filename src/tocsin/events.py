@@ -624,6 +624,8 @@ def code_sentence(
             if pick.kind != "rule":
                 picked = [] if pick.actor is None else [_domestic(_where_acting(pick.actor, place), actors)]
                 recipients, recipient_how = [_focused(r, ctx.focus) for r in picked], f"learned:{pick.kind}"
+        # after the recipient is chosen: an uncodable actor placed by the story says nothing of whom it acts on
+        actors = [_focused(a, ctx.focus, acting=True) for a in actors]
         # one event per side named, up to six ("criticised by U.S., French, Chinese, Russian and
         # Mexican representatives"); longer lists are summaries, not six separate acts
         for actor, recipient in _dyads(actors, recipients, mutual, both_ways=pattern.reciprocal)[:6]:
@@ -1138,10 +1140,13 @@ def story_dyad(counts: Counter[str]) -> tuple[str, str] | None:
     return top[0][0], top[1][0]
 
 
-def _focused(side: Actor, focus: str | None) -> Actor:
+def _focused(side: Actor, focus: str | None, acting: bool = False) -> Actor:
     """A person, body or group of people the story does not place ("opposition parties",
-    "the union") is taken to be of the country the story is about, with little confidence."""
-    if side.country or side.group or focus is None or not (side.sector or side.name):
+    "the union") is taken to be of the country the story is about, with little confidence; so is
+    whoever acts under words tocsin cannot code (``acting``: "Gachagua denied the charges", "the
+    regulation banned gaming", "the state did not release them"), as CAMEO codes an unplaced actor
+    by where the story is."""
+    if side.country or side.group or focus is None or not (side.sector or side.name or (acting and side.text)):
         return side
     return replace(side, country=focus, confidence=min(side.confidence, 0.3))
 
