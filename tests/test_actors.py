@@ -298,3 +298,20 @@ def test_actors_a_state_or_province_gives_its_country_but_not_its_national_offic
     premier = found(nlp, "Ontario's premier criticized the tariffs.", "premier")
     assert (premier.country, premier.kb_id) == ("CAN", None)  # not Canada's prime minister
     assert found(nlp, "Texas officials criticized the tariffs.", "officials").country == "USA"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Republican lawmakers praised the deal.", "lawmakers"),
+        ("Democratic Senator Jane Roe criticized the plan.", "Roe"),
+        ("Senate Democrats blocked the bill.", "Democrats"),
+    ],
+)
+def test_actors_a_us_party_names_its_country(nlp: Any, text: str, word: str) -> None:
+    assert found(nlp, text, word).country == "USA"
+
+
+def test_actors_a_lowercase_democratic_is_no_party(nlp: Any) -> None:
+    result = actor(nlp, "The charter calls on democratic nations to unite.", "nations")
+    assert result is None or result.country is None

@@ -1021,7 +1021,8 @@ def _dyads(
         if (actor, recipient) not in pairs:
             pairs.append((actor, recipient))
     if mutual and both_ways:  # "Rubio held talks with Ukrainian officials": they held talks with him too
-        pairs += [(r, a) for a, r in list(pairs) if a is not None and r is not None and (r, a) not in pairs]
+        # only a recipient the sentence names: an inferred one ("met", in a story about Kenya) did not act
+        pairs += [(r, a) for a, r in list(pairs) if a is not None and r is not None and r.text and (r, a) not in pairs]
     return pairs
 
 
