@@ -335,7 +335,10 @@ def test_events_a_protest_is_not_aimed_at_the_story_s_other_country() -> None:
 
 def test_events_an_actor_nothing_places_acts_in_the_story_s_country() -> None:
     # CAMEO codes an unplaced actor by where the story is: the committee is Kenyan here
-    text = "Kenya's parliament met in Nairobi on Tuesday. Kenyan lawmakers debated the budget. The committee rejected the proposal."
+    text = (
+        "Kenya's parliament met in Nairobi on Tuesday. Kenyan lawmakers debated the budget. "
+        "The committee rejected the proposal."
+    )
     [reject] = [e for e in code(text) if e.event_type == "REJECT"]
     assert reject.actor is not None and reject.actor.text == "The committee"
     assert reject.actor.country == "KEN" and reject.actor.confidence <= 0.3

@@ -563,3 +563,36 @@ def test_a_side_chooser_picks_among_what_the_sentence_names(talks_in: Doc) -> No
     accused = [offer for offer in chooser.offered if ("rule", "ETH") in offer]
     assert accused and accused[0][-1] == ("none", None)  # nobody is always on offer
     assert not any(country == "KEN" for _, country in accused[0])  # never the actor itself
+
+
+def test_roles_a_passive_subject_controls_the_clause_it_governs(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Russian troops were ordered to withdraw from Kherson.
+    doc = parse(
+        nlp,
+        "Russian/1/amod/ADJ/JJ/-/B-NORP troops/3/nsubjpass/NOUN/NNS/troop/- were/3/auxpass/AUX/VBD/be/- "
+        "ordered/3/ROOT/VERB/VBN/order/- to/5/aux/PART/TO/-/- withdraw/3/xcomp/VERB/VB/-/- "
+        "from/5/prep/ADP/IN/-/- Kherson/6/pobj/PROPN/NNP/-/B-GPE ./3/punct/PUNCT/./-/-",
+    )
+    assert {actor for actor, _ in dyads(coded(doc), "RETREAT")} == {"RUS"}
+
+
+def test_roles_the_one_praised_for_an_act_did_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya praised Somalia for releasing the hostages.
+    doc = parse(
+        nlp,
+        "Kenya/1/nsubj/PROPN/NNP/-/B-GPE praised/1/ROOT/VERB/VBD/praise/- Somalia/1/dobj/PROPN/NNP/-/B-GPE "
+        "for/1/prep/ADP/IN/-/- releasing/3/pcomp/VERB/VBG/release/- the/6/det/DET/DT/-/- "
+        "hostages/4/dobj/NOUN/NNS/hostage/- ./1/punct/PUNCT/./-/-",
+    )
+    released = [e for e in coded(doc) if e.trigger.startswith("releas")]
+    assert released and {e.actor.country for e in released if e.actor} == {"SOM"}
+
+
+def test_roles_a_verb_s_own_infinitive_marker_is_no_particle(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya was allowed to undertake trials. ("undertake to" needs a complement: "undertook to pay")
+    doc = parse(
+        nlp,
+        "Kenya/2/nsubjpass/PROPN/NNP/-/B-GPE was/2/auxpass/AUX/VBD/be/- allowed/2/ROOT/VERB/VBN/allow/- "
+        "to/4/aux/PART/TO/-/- undertake/2/xcomp/VERB/VB/-/- trials/4/dobj/NOUN/NNS/trial/- ./2/punct/PUNCT/./-/-",
+    )
+    assert not [e for e in coded(doc) if e.event_type == "AGREE"]

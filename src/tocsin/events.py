@@ -53,6 +53,7 @@ from .triggers import ASKING, RECEIVING, Coder, RuleCoder, Trigger, carried_by_c
 from .words import words
 
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
+_CREDITING = words("crediting_verbs")
 _CONTROL_BY_OBJECT = words("control_by_object")
 _TIME_LABELS = {"DATE", "TIME"}
 
@@ -101,13 +102,13 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
                     objs = [o for o in child.children if o.dep_ == "pobj"]
                     if objs:
                         return _with_conjuncts(objs[0]), "object-control"
-        found, how = _subjects(governor)
+        found, how = _surface_subjects(governor, verb)
         return found, f"control:{how}"
     if verb.dep_ == "xcomp" and verb.head.pos_ == "ADJ" and verb.head.head is not verb.head:
         found, how = _subjects(verb.head.head)  # "Tehran was ready to cooperate": Tehran cooperates
         return found, f"adjective-control:{how}"
     if verb.dep_ in ("conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
-        found, how = _subjects(verb.head)
+        found, how = _surface_subjects(verb.head, verb)
         return found, f"shared:{how}"
     if verb.dep_ in ("acl", "relcl") and _infinitive(verb) and verb.head.pos_ == "NOUN" and not verb.head.ent_type_:
         found, how = _controller(verb.head)  # "our willingness to apologise": we apologise
@@ -118,10 +119,36 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
     accused = _accused(verb)
     if accused is not None:
         return _with_conjuncts(accused), "accused-of"
+    credited = _credited(verb)
+    if credited is not None:
+        return _with_conjuncts(credited), "credited-for"
     if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ in ("VERB", "AUX"):
-        found, how = _subjects(verb.head.head)  # "retaliated by announcing tariffs": who retaliated announced
+        # "retaliated by announcing tariffs": who retaliated announced
+        found, how = _surface_subjects(verb.head.head, verb)
         return found, f"{verb.head.lower_}-clause:{how}"
     return [], ""
+
+
+def _surface_subjects(governor: Token, verb: Token) -> tuple[list[Token], str]:
+    """Who controls a clause that shares a governing verb's subject: its doer, else its passive
+    subject ("was released after apologizing", "is required to report", "was arrested and confessed");
+    never for a clause that is passive itself ("were detained and barred from leaving")."""
+    found, how = _subjects(governor)
+    if found or any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return found, how
+    passive = next((c for c in governor.children if c.dep_ == "nsubjpass"), None)
+    return (_with_conjuncts(passive), "passive-subject") if passive is not None else ([], how)
+
+
+def _credited(verb: Token) -> Token | None:
+    """In "praised ECOWAS for activating its force" or "he was credited with taking Albania into
+    NATO", the one praised, thanked or blamed is the one who did it."""
+    if verb.dep_ != "pcomp" or verb.head.lower_ not in ("for", "with"):
+        return None
+    owner = verb.head.head
+    if owner.lemma_ not in _CREDITING:
+        return None
+    return next((c for c in owner.children if c.dep_ in ("dobj", "nsubjpass")), None)
 
 
 def _controller(noun: Token) -> tuple[list[Token], str]:

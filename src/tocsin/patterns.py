@@ -165,6 +165,8 @@ def _dependent_lemmas(token: Token) -> dict[str, Token]:
     for child in token.children:
         if child.dep_ in ("nsubj", "csubj"):
             continue  # "aid agencies distributed relief" is no "distribute aid": the subject is not the phrase
+        if child.dep_ == "aux" and child.lower_ == "to":
+            continue  # "allowed to undertake trips" is no "undertake to": its own infinitive marker is not
         if child.dep_ == "prep" and any(o.ent_type_ in ("DATE", "TIME") for o in child.children):
             continue  # "marched on Saturday" is no "march on": a date's preposition is not the phrase's
         tokens = [child, *child.children]
