@@ -596,3 +596,14 @@ def test_roles_a_verb_s_own_infinitive_marker_is_no_particle(nlp) -> None:  # ty
         "to/4/aux/PART/TO/-/- undertake/2/xcomp/VERB/VB/-/- trials/4/dobj/NOUN/NNS/trial/- ./2/punct/PUNCT/./-/-",
     )
     assert not [e for e in coded(doc) if e.event_type == "AGREE"]
+
+
+def test_roles_unowned_talks_are_between_their_sentence_s_subjects(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya and Somalia remain apart since talks failed.
+    doc = parse(
+        nlp,
+        "Kenya/3/nsubj/PROPN/NNP/-/B-GPE and/0/cc/CCONJ/CC/-/- Somalia/0/conj/PROPN/NNP/-/B-GPE "
+        "remain/3/ROOT/VERB/VBP/-/- apart/3/advmod/ADV/RB/-/- since/7/mark/SCONJ/IN/-/- "
+        "talks/7/nsubj/NOUN/NNS/talk/- failed/3/advcl/VERB/VBD/fail/- ./3/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "CONSULT") == {("KEN", "SOM"), ("SOM", "KEN")}

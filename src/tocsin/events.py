@@ -587,7 +587,7 @@ def code_sentence(
             actors = [asserted]  # "'It is unconstitutional,' Hassan said": the speaker judges
         if not actors and trigger.pattern.noun and _unowned(trig.path):
             # "there has been no pullback", after a sentence about Eritrean troops: theirs (inferred)
-            actors = _discourse_actor(sent, ctx, asserted)
+            actors = _discourse_actor(token, sent, ctx, asserted, trigger.pattern.symmetric)
             how_inferred = " actor:from-discourse" if actors else ""
         exclude = actors[0].country if actors else None
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
@@ -957,10 +957,32 @@ def _unowned(path: str) -> bool:
     return not any(f"[{w}" in path or f"+{w}" in path for w in ("poss", "by", "of-subject", "between", "governor-"))
 
 
-def _discourse_actor(sent: Span, ctx: Context, asserted: Actor | None) -> list[Actor]:
-    """The actor an event noun's paragraph makes plain: the subject of the sentence before
-    (of its main clause first), as centring theory has it; never the one who reports it.
-    Not across a paragraph break; marked by a low confidence."""
+def _discourse_actor(
+    noun: Token, sent: Span, ctx: Context, asserted: Actor | None, symmetric: bool = False
+) -> list[Actor]:
+    """The actor an event noun's paragraph makes plain: the subject of its own sentence's main
+    clause when the noun sits in a clause below it ("Washington and Pyongyang have been at odds
+    since talks failed": both of them, for talks), else the subject of the sentence before (of its
+    main clause first), as centring theory has it; never the one who reports it. Not across a
+    paragraph break; marked by a low confidence."""
+    local = [
+        t
+        for t in sent
+        if t.dep_ in ("nsubj", "nsubjpass")
+        and t.head.dep_ == "ROOT"
+        and t.head.lemma_ not in REPORTING
+        and noun not in t.subtree
+        and noun.head is not t.head
+    ]
+    for token in local:
+        found = [
+            replace(a, confidence=min(a.confidence, 0.3))
+            for t in _with_conjuncts(token)
+            for a in _parties(t, ctx)
+            if (a.country or a.group) and not (asserted is not None and _same(a, asserted))
+        ]
+        if found:
+            return found if symmetric else found[:1]
     doc = sent.doc
     if sent.start == 0:
         return []
