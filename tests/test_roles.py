@@ -607,3 +607,14 @@ def test_roles_unowned_talks_are_between_their_sentence_s_subjects(nlp) -> None:
         "talks/7/nsubj/NOUN/NNS/talk/- failed/3/advcl/VERB/VBD/fail/- ./3/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "CONSULT") == {("KEN", "SOM"), ("SOM", "KEN")}
+
+
+def test_roles_a_nationality_adjective_in_a_list_of_sides_is_a_side(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya was criticized by France and Chinese (representatives, as the parser leaves it).
+    doc = parse(
+        nlp,
+        "Kenya/2/nsubjpass/PROPN/NNP/-/B-GPE was/2/auxpass/AUX/VBD/be/- criticized/2/ROOT/VERB/VBN/criticize/- "
+        "by/2/agent/ADP/IN/-/- France/3/pobj/PROPN/NNP/-/B-GPE and/4/cc/CCONJ/CC/-/- "
+        "Chinese/4/conj/ADJ/JJ/-/B-NORP ./2/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "ACCUSE") == {("FRA", "KEN"), ("CHN", "KEN")}

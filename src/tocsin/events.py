@@ -72,7 +72,15 @@ CODER = _coder_name()
 
 
 def _with_conjuncts(token: Token) -> list[Token]:
-    return [token, *[c for c in token.conjuncts if c.pos_ in ("NOUN", "PROPN", "PRON") and not _alias(c)]]
+    # a nationality adjective in the list stands for its people: "by U.S., French and Chinese representatives"
+    return [
+        token,
+        *[
+            c
+            for c in token.conjuncts
+            if (c.pos_ in ("NOUN", "PROPN", "PRON") or c.ent_type_ == "NORP") and not _alias(c)
+        ],
+    ]
 
 
 def _alias(conjunct: Token) -> bool:
