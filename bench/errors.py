@@ -12,6 +12,7 @@ Kinds:
     actor      type-matched events whose actor disagrees (missing, wrong or spurious country)
     recipient  the same for the recipient
     modality   type-matched events whose modality disagrees
+    asserted   type-matched events whose asserted_by (who says so) disagrees
 
 Usage:
     python bench/errors.py recipient --split train
@@ -30,7 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evaluate
 
-KINDS = ("missed", "spurious", "type", "actor", "recipient", "modality")
+KINDS = ("missed", "spurious", "type", "actor", "recipient", "modality", "asserted")
 
 
 def _country(side: dict[str, Any] | None) -> str | None:
@@ -65,6 +66,8 @@ def errors(
             continue
         elif kind == "modality" and g["modality"] != p["modality"]:
             yield g["event_type"], f"gold {g['modality']} coded {p['modality']} {told}"
+        elif kind == "asserted" and not evaluate._asserter_ok(g["asserted_by"], p["asserted_by"]):
+            yield g["event_type"], f"gold {_country(g['asserted_by'])} coded {_country(p['asserted_by'])} {told}"
         elif kind in ("actor", "recipient") and not evaluate.side_ok(g[kind], p[kind]):
             want, got = _country(g[kind]), _country(p[kind])
             what = "missing" if want and not got else "spurious" if got and not want else "wrong"
