@@ -294,3 +294,26 @@ def test_modality_a_charge_or_credit_taken_is_a_claim(text: str, actor: str, spe
     assert event.modality == "claimed"
     assert (event.asserted_by.text if event.asserted_by else None) == speaker
     assert event.actor is not None and event.actor.text.lower() == actor.lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("Putin is due to meet Erdogan in Ankara.", "CONSULT"),
+        ("Kenya and Somalia were supposed to sign a border deal.", "AGREE"),
+        ("Macron is scheduled to visit Algeria.", "CONSULT"),
+    ],
+)
+def test_modality_a_scheduled_act_is_intended(text: str, event_type: str) -> None:
+    events = [e for e in code(text, pub_date=PUB) if e.event_type == event_type]  # one each way
+    assert events and all(e.modality == "intended" for e in events)
+
+
+def test_modality_an_opinion_of_what_will_happen_is_hypothetical() -> None:
+    assert _one("Experts think North Korea will attack South Korea.", "ASSAULT").modality == "hypothetical"
+
+
+def test_modality_a_background_event_is_no_claim() -> None:
+    text = "Afghan officials said the toll had risen to 40 a day after the Taliban attack on a school in Kabul."
+    events = [e for e in code(text, pub_date=PUB) if e.event_type == "ASSAULT"]
+    assert events and all(e.modality == "actual" for e in events)

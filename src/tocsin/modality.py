@@ -35,8 +35,10 @@ NEGATING = words("negating_verbs")
 PERCEIVE = words("perceive_verbs")
 HYPOTHETICAL_GOVERNORS = words("hypothetical_governors")
 SPECULATING = words("speculating_verbs")
+OPINION = words("opinion_verbs")
 READY = words("ready_adjectives")
 ACCUSING = words("accusing_verbs")
+_BACKGROUND = frozenset(words("background_prepositions"))
 _MODALS = {
     "will": "intended",
     "shall": "intended",
@@ -190,6 +192,8 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
                 # "hopes the talks will resume"; but "we hope we'll round up the cartels" is a plan
                 own = _same_subject(head, node)
                 modality, cue = ("intended", f"governor:{lemma}") if own else ("hypothetical", f"governor:{lemma}")
+            elif dep == "ccomp" and modality == "intended" and lemma in OPINION:
+                modality, cue = "hypothetical", f"governor:{lemma}"  # "experts think Pyongyang will test"
             elif dep == "ccomp" and modality in (None, "intended") and _asked(node):
                 modality, cue = "hypothetical", "mark:whether"  # "unclear whether he will be returned"
             elif dep == "xcomp" and lemma in INTEND and modality is None:
@@ -220,7 +224,10 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
         node = head
     if asserter is None and perceiver is not None and quote is None:
         asserter, cue = perceiver, cue or "perceived"  # unless someone reports the perception
-    if modality is None and (asserter is not None or quote is not None or according is not None):
+    # "told media the toll had risen from Saturday's blasts", "a day after an attack on a train": the
+    # background event of a time or cause phrase is taken as known, not as what the speaker claims
+    background = trigger.dep_ == "pobj" and trigger.head.lower_ in _BACKGROUND and trigger.pos_ == "NOUN"
+    if modality is None and not background and (asserter is not None or quote is not None or according is not None):
         modality = "claimed"
     if asserter is None and quote is None and according is not None:
         asserter, cue = according, cue or "according to"
