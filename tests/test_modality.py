@@ -317,3 +317,16 @@ def test_modality_a_background_event_is_no_claim() -> None:
     text = "Afghan officials said the toll had risen to 40 a day after the Taliban attack on a school in Kabul."
     events = [e for e in code(text, pub_date=PUB) if e.event_type == "ASSAULT"]
     assert events and all(e.modality == "actual" for e in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "modality"),
+    [
+        ("Kenya rejected the demand to withdraw its troops from Somalia.", "RETREAT", "demanded"),
+        ("Ruto has been under pressure to resign.", "RETREAT", "demanded"),
+        ("Russia made an effort to attack Ukraine.", "ASSAULT", "intended"),
+    ],
+)
+def test_modality_a_noun_s_infinitive_takes_the_noun_s_modality(text: str, event_type: str, modality: str) -> None:
+    events = [e for e in code(text, pub_date=PUB) if e.event_type == event_type]
+    assert events and all(e.modality == modality for e in events)

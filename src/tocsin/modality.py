@@ -36,6 +36,8 @@ PERCEIVE = words("perceive_verbs")
 HYPOTHETICAL_GOVERNORS = words("hypothetical_governors")
 SPECULATING = words("speculating_verbs")
 OPINION = words("opinion_verbs")
+DEMAND_NOUNS = words("demand_nouns")
+INTEND_NOUNS = words("intend_nouns")
 READY = words("ready_adjectives")
 ACCUSING = words("accusing_verbs")
 _BACKGROUND = frozenset(words("background_prepositions"))
@@ -88,6 +90,16 @@ def _bare(clause: Token) -> bool:
     """A clause with no subject, auxiliary or conjunction of its own, so in its governor's scope
     ("may impose sanctions, cutting aid"; not "will stay, even though fighters have pulled out")."""
     return not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "mark") for c in clause.children)
+
+
+def _governing_noun(verb: Token) -> Token | None:
+    """The noun whose infinitive or "for" clause a verb is ("pressure to resign", "calls for boosting aid")."""
+    head = verb.head
+    if verb.dep_ == "acl" and head.pos_ == "NOUN":
+        return head
+    if verb.dep_ == "pcomp" and head.lower_ == "for" and head.head.pos_ == "NOUN":
+        return head.head
+    return None
 
 
 def _same_subject(verb: Token, clause: Token) -> bool:
@@ -177,6 +189,13 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
         steps += 1
         dep, head = node.dep_, node.head
         lemma = head.lemma_.lower()
+        if modality is None and node.pos_ in ("VERB", "AUX") and (noun := _governing_noun(node)) is not None:
+            # "a proposal for the council to lift sanctions", "under pressure to resign", "an effort to end it"
+            name = noun.lemma_.lower()
+            if name in DEMAND_NOUNS:
+                modality, cue = "demanded", f"noun:{name}"
+            elif name in INTEND_NOUNS:
+                modality, cue = "intended", f"noun:{name}"
         if head.pos_ in ("VERB", "AUX"):
             if dep in ("xcomp", "ccomp", "advcl", "pcomp", "dobj") and lemma in NEGATING and polarity == "affirmed":
                 polarity, cue = "negated", cue or f"governor:{lemma}"
