@@ -330,3 +330,16 @@ def test_modality_a_background_event_is_no_claim() -> None:
 def test_modality_a_noun_s_infinitive_takes_the_noun_s_modality(text: str, event_type: str, modality: str) -> None:
     events = [e for e in code(text, pub_date=PUB) if e.event_type == event_type]
     assert events and all(e.modality == modality for e in events)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Russia will attack Ukraine if NATO expands.", "Rebels can attack the town if the army leaves."],
+)
+def test_modality_an_act_that_hangs_on_a_condition_is_conditional(text: str) -> None:
+    assert _one(text, "ASSAULT").modality == "conditional"
+
+
+def test_modality_a_demand_under_a_condition_stays_a_demand() -> None:
+    event = _one("Kenya said Somalia must withdraw its troops if the talks fail.", "RETREAT")
+    assert event.modality == "demanded"

@@ -114,14 +114,21 @@ def _asked(clause: Token) -> bool:
 
 
 def _own_modality(token: Token) -> str | None:
-    for child in token.children:
-        if child.dep_ in ("aux", "auxpass") and child.lower_ in _MODALS:
-            return _MODALS[child.lower_]
-        if child.dep_ == "mark" and child.lower_ in ("if", "unless"):
-            return "conditional"
-    if token.dep_ == "advcl" and any(c.lower_ in ("if", "unless") for c in token.children):
-        return "conditional"
+    """The modality a verb's own words give it: its modal, a condition it hangs on, or its "if"."""
+    modals = [_MODALS[c.lower_] for c in token.children if c.dep_ in ("aux", "auxpass") and c.lower_ in _MODALS]
+    modal = modals[0] if modals else None
+    if modal != "demanded" and any(_is_condition(c) for c in token.children):
+        return "conditional"  # "we will strike if they cross the line"; but "must leave if ..." is a demand
+    if modal is not None:
+        return modal
+    if any(c.lower_ in ("if", "unless") and (c.dep_ == "mark" or token.dep_ == "advcl") for c in token.children):
+        return "conditional"  # the condition itself: "if they cross the line"
     return None
+
+
+def _is_condition(clause: Token) -> bool:
+    """An "if" or "unless" clause."""
+    return clause.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in clause.children)
 
 
 def claimed_by(noun: Token) -> Token | None:
