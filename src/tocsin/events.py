@@ -595,7 +595,8 @@ def code_sentence(
             actors = [asserted]  # "'It is unconstitutional,' Hassan said": the speaker judges
         if not actors and trigger.pattern.noun and _unowned(trig.path):
             # "there has been no pullback", after a sentence about Eritrean troops: theirs (inferred)
-            actors = _discourse_actor(token, sent, ctx, asserted, trigger.pattern.symmetric)
+            taken = {t.i for tokens, _ in trig.recipients for t in tokens}
+            actors = _discourse_actor(token, sent, ctx, asserted, trigger.pattern.symmetric, taken)
             how_inferred = " actor:from-discourse" if actors else ""
         exclude = actors[0].country if actors else None
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
@@ -966,7 +967,12 @@ def _unowned(path: str) -> bool:
 
 
 def _discourse_actor(
-    noun: Token, sent: Span, ctx: Context, asserted: Actor | None, symmetric: bool = False
+    noun: Token,
+    sent: Span,
+    ctx: Context,
+    asserted: Actor | None,
+    symmetric: bool = False,
+    taken: frozenset[int] | set[int] = frozenset(),
 ) -> list[Actor]:
     """The actor an event noun's paragraph makes plain: the subject of its own sentence's main
     clause when the noun sits in a clause below it ("Washington and Pyongyang have been at odds
@@ -981,6 +987,7 @@ def _discourse_actor(
         and t.head.lemma_ not in REPORTING
         and noun not in t.subtree
         and noun.head is not t.head
+        and t.i not in taken  # "journalists remain in custody": they undergo it
     ]
     for token in local:
         found = [
