@@ -618,3 +618,13 @@ def test_roles_a_nationality_adjective_in_a_list_of_sides_is_a_side(nlp) -> None
         "Chinese/4/conj/ADJ/JJ/-/B-NORP ./2/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "ACCUSE") == {("FRA", "KEN"), ("CHN", "KEN")}
+
+
+def test_roles_whoever_undergoes_help_s_complement_is_not_helped(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya helped protect Somali villages.
+    doc = parse(
+        nlp,
+        "Kenya/1/nsubj/PROPN/NNP/-/B-GPE helped/1/ROOT/VERB/VBD/help/- protect/1/xcomp/VERB/VB/-/- "
+        "Somali/4/amod/ADJ/JJ/-/B-NORP villages/2/dobj/NOUN/NNS/village/- ./1/punct/PUNCT/./-/-",
+    )
+    assert not dyads(coded(doc), "AID")

@@ -611,8 +611,10 @@ def code_sentence(
             # "blasts outside a school in Kabul": violence nobody claims, suffered where it happens (inferred)
             recipients = [Actor(text="", country=place.country, confidence=0.3)]
             recipient_how = "inferred:place"
-        if not recipients and trigger.pattern.needs_recipient:
-            continue  # "helped explain": the word is an event only when someone undergoes it
+        if trigger.pattern.needs_recipient and (not recipients or recipient_how.startswith("xcomp")):
+            # "helped explain": the word is an event only when someone undergoes it, and whoever
+            # undergoes its complement is not the one helped ("helped secure his release")
+            continue
         date_text = _date_text(sent, token)
         day, precision = None, None
         if story.pub_date is not None:
