@@ -342,3 +342,9 @@ def test_events_an_actor_nothing_places_acts_in_the_story_s_country() -> None:
     [reject] = [e for e in code(text) if e.event_type == "REJECT"]
     assert reject.actor is not None and reject.actor.text == "The committee"
     assert reject.actor.country == "KEN" and reject.actor.confidence <= 0.3
+
+
+def test_events_an_event_that_must_go_on_is_asked_of_no_one() -> None:
+    events = code("Kenya said talks with Somalia must continue.")
+    assert not [e for e in events if "reported demand" in e.explain]
+    assert [e for e in code("Kenya said Somalia must withdraw.") if e.event_type == "REQUEST"]

@@ -843,7 +843,8 @@ def _reported_demands(sent: Span, trigger_tokens: set[int]) -> list[Trigger]:
             continue
         for clause in verb.children:
             modal = any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children)
-            subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+            # "talks with China must continue" asks no one: an event, not an actor, is the subject
+            subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in trigger_tokens]
             if clause.dep_ == "ccomp" and modal and subjects and clause.i not in trigger_tokens:
                 found.append(Trigger(verb.i, verb.i + 1, _MUST, "reported demand"))
                 break
