@@ -499,7 +499,7 @@ def _regional(token: Token) -> bool:
 
 
 def _is_title(title: str, ctx: Context) -> bool:
-    return any(key[1] == title for key in ctx.kb.offices)
+    return title in ctx.kb.titles
 
 
 def _officeholder(country: str, title: str, ctx: Context) -> Actor | None:

@@ -1005,7 +1005,7 @@ def _discourse_actor(
     if sent.start == 0:
         return []
     before = doc[sent.start - 1].sent
-    if "\n" in doc.text[before.end_char : sent.start_char]:
+    if "\n" in doc[sent.start - 1].whitespace_:  # (Doc.text would rebuild the whole story's text)
         return []
     subjects = sorted(
         (t for t in before if t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_ not in REPORTING),
@@ -1021,8 +1021,8 @@ def _discourse_actor(
 def _unresolved(token: Token) -> Actor:
     """An actor the text names but tocsin cannot code: its words, no country, low confidence."""
     kept = [t for t in token.subtree if (t.i <= token.i and t.dep_ in ("compound", "amod", "det")) or t.i == token.i]
-    start, end = kept[0].idx, token.idx + len(token)
-    return Actor(text=token.doc.text[start:end], confidence=0.2, start=start, end=end)
+    words = token.doc[kept[0].i : token.i + 1]  # a span's text, not Doc.text, which rebuilds the story
+    return Actor(text=words.text, confidence=0.2, start=words.start_char, end=words.end_char)
 
 
 def _implied(token: Token, ctx: Context) -> Actor | None:

@@ -85,6 +85,7 @@ class KnowledgeBase:
     adjectives: dict[str, str] = field(default_factory=dict)
     countries: dict[str, Entry] = field(default_factory=dict)
     offices: dict[tuple[str, str], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    titles: set[str] = field(default_factory=set)  # every title of ``offices``, for a quick membership test
     roles: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
 
@@ -112,6 +113,7 @@ class KnowledgeBase:
         for title in entry.titles:
             if entry.country:
                 self.offices[(entry.country, title)].append(entry)
+                self.titles.add(title)
 
     def lookup(self, text: str, on: date | None = None) -> list[Entry]:
         """Entries a name can mean, best first; people must be in office on ``on``
