@@ -29,6 +29,8 @@ Usage:
     python bench/evaluate.py --split all --json bench/gold/scores.json
     python bench/evaluate.py --agreement           # the two annotation passes against each other
     python bench/evaluate.py --corpus-only --coder both   # rules with the learned back-off
+    python bench/evaluate.py --corpus-only --stories "$(tail -n 12 bench/gold/stories.csv | cut -d, -f1 | paste -sd,)"
+                                                   # the third draw's 12 train stories alone
 """
 
 from __future__ import annotations
@@ -501,6 +503,10 @@ def main(argv: list[str] | None = None) -> int:
         help="splits of the gold corpus to score (default: train and dev; test only on request)",
     )
     parser.add_argument("--gold", type=Path, default=EVENTS, help="the gold corpus file (default: %(default)s)")
+    parser.add_argument(
+        "--stories",
+        help="score only these stories of the chosen splits (comma-separated ids): a draw, a corpus's sample",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     parser.add_argument("--agreement", action="store_true", help="score the two annotation passes, then stop")
     parser.add_argument("--corpus-only", action="store_true", help="skip the PLOVER records and the labels")
@@ -515,7 +521,8 @@ def main(argv: list[str] | None = None) -> int:
         show_agreement(results["agreement"])
     else:
         splits = tuple(SPLITS if "all" in (args.split or []) else args.split or ("train", "dev"))
-        gold = [s for s in read_gold(args.gold) if s["split"] in splits]
+        chosen = set(args.stories.split(",")) if args.stories else None
+        gold = [s for s in read_gold(args.gold) if s["split"] in splits and (chosen is None or s["story_id"] in chosen)]
         if gold:
             results["corpus"] = score_corpus(gold, code_gold_stories(gold, args.coder), splits)
             show_corpus(results["corpus"])

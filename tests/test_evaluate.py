@@ -157,3 +157,14 @@ def test_errors_lists_each_error_of_a_kind_with_its_explanation() -> None:
     assert kind == "ACCUSE" and told.startswith("wrong: gold ETH coded ERI") and "by pattern 'accuse'" in told
     assert list(errors.errors(gold, coded, shaped, raw, "actor")) == []
     assert list(errors.errors(gold, coded, shaped, raw, "spurious")) == []
+
+
+@pytest.mark.skipif(not SHARED_DATA.exists(), reason="needs ../shared/data")
+def test_evaluate_scores_only_the_chosen_stories(tmp_path: Path) -> None:
+    lee = [s for s in evaluate.read_gold(evaluate.EVENTS) if s["corpus"] == "lee-news" and s["split"] == "train"]
+    chosen = lee[0]
+    out = tmp_path / "scores.json"
+    args = ["--split", "train", "--corpus-only", "--stories", chosen["story_id"], "--json", str(out)]
+    assert evaluate.main(args) == 0
+    scored = json.loads(out.read_text(encoding="utf-8"))["corpus"]["all"]
+    assert (scored["stories"], scored["gold_events"]) == (1, len(chosen["events"]))
