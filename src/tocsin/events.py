@@ -23,6 +23,7 @@ import bisect
 import itertools
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -73,14 +74,8 @@ CODER = _coder_name()
 
 def _with_conjuncts(token: Token) -> list[Token]:
     # a nationality adjective in the list stands for its people: "by U.S., French and Chinese representatives"
-    return [
-        token,
-        *[
-            c
-            for c in token.conjuncts
-            if (c.pos_ in ("NOUN", "PROPN", "PRON") or c.ent_type_ == "NORP") and not _alias(c)
-        ],
-    ]
+    sides = [c for c in token.conjuncts if c.pos_ in ("NOUN", "PROPN", "PRON") or c.ent_type_ == "NORP"]
+    return [token, *[c for c in sides if not _alias(c)]]
 
 
 def _alias(conjunct: Token) -> bool:
@@ -124,12 +119,9 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
             return found, f"controller:{how}"
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN"):
         return _with_conjuncts(verb.head), "modified-noun"
-    accused = _accused(verb)
-    if accused is not None:
-        return _with_conjuncts(accused), "accused-of"
-    credited = _credited(verb)
-    if credited is not None:
-        return _with_conjuncts(credited), "credited-for"
+    judged = _judged_doer(verb)
+    if judged is not None:
+        return _with_conjuncts(judged[0]), judged[1]
     if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ in ("VERB", "AUX"):
         # "retaliated by announcing tariffs": who retaliated announced
         found, how = _surface_subjects(verb.head.head, verb)
@@ -148,17 +140,6 @@ def _surface_subjects(governor: Token, verb: Token) -> tuple[list[Token], str]:
     return (_with_conjuncts(passive), "passive-subject") if passive is not None else ([], how)
 
 
-def _credited(verb: Token) -> Token | None:
-    """In "praised ECOWAS for activating its force" or "he was credited with taking Albania into
-    NATO", the one praised, thanked or blamed is the one who did it."""
-    if verb.dep_ != "pcomp" or verb.head.lower_ not in ("for", "with"):
-        return None
-    owner = verb.head.head
-    if owner.lemma_ not in _CREDITING:
-        return None
-    return next((c for c in owner.children if c.dep_ in ("dobj", "nsubjpass")), None)
-
-
 def _controller(noun: Token) -> tuple[list[Token], str]:
     """Who does what a common noun's infinitive says ("its call to drop the charges", "took steps
     to ease concerns", "under pressure to resign"): the noun's possessor, else the subject of the
@@ -172,17 +153,21 @@ def _controller(noun: Token) -> tuple[list[Token], str]:
     return [], ""
 
 
-def _accused(verb: Token) -> Token | None:
-    """In "accused X of shelling", "charged X with attacking" or "X was charged with attacking",
-    the X who is said to have done it."""
+def _judged_doer(verb: Token) -> tuple[Token, str] | None:
+    """Who did the act of a verb's "of", "for" or "with" clause, and how found: the X said to have
+    done it in "accused X of shelling", "charged X with attacking" or "X was charged with attacking";
+    the one praised or blamed in "praised ECOWAS for activating its force" or "he was credited with
+    taking Albania into NATO"."""
     if verb.dep_ != "pcomp" or verb.head.lower_ not in ("of", "for", "with"):
         return None
     owner = verb.head.head
     if owner.pos_ in ("NOUN", "PROPN", "PRON") and owner.head.lemma_ in ACCUSING:
-        return owner
-    if owner.lemma_ in ACCUSING:
-        return next((c for c in owner.children if c.dep_ in ("dobj", "nsubjpass")), None)
-    return None
+        return owner, "accused-of"
+    crediting = owner.lemma_ in _CREDITING and verb.head.lower_ != "of"
+    if owner.lemma_ not in ACCUSING and not crediting:
+        return None
+    doer = next((c for c in owner.children if c.dep_ in ("dobj", "nsubjpass")), None)
+    return (doer, "credited-for" if crediting else "accused-of") if doer is not None else None
 
 
 _INNER_PREPS = ("of", "on", "against", "to", "into", "with", "by", "from", "for", "toward", "towards", "over")
@@ -974,8 +959,8 @@ def _discourse_actor(
     sent: Span,
     ctx: Context,
     asserted: Actor | None,
-    symmetric: bool = False,
-    taken: frozenset[int] | set[int] = frozenset(),
+    symmetric: bool,
+    taken: AbstractSet[int],
 ) -> list[Actor]:
     """The actor an event noun's paragraph makes plain: the subject of its own sentence's main
     clause when the noun sits in a clause below it ("Washington and Pyongyang have been at odds

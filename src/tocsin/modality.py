@@ -40,7 +40,7 @@ DEMAND_NOUNS = words("demand_nouns")
 INTEND_NOUNS = words("intend_nouns")
 READY = words("ready_adjectives")
 ACCUSING = words("accusing_verbs")
-_BACKGROUND = frozenset(words("background_prepositions"))
+_BACKGROUND = words("background_prepositions")
 _MODALS = {
     "will": "intended",
     "shall": "intended",
