@@ -40,7 +40,11 @@ SPLITS = {"test": {"voa-news": 15, "lee-news": 7}, "dev": {"voa-news": 10, "lee-
 ANNOTATORS = ("A1", "A2", "A3", "A4")
 AGREEMENT = {"voa-news": 7, "lee-news": 3}
 # Later draws for train, each from the stories the earlier ones left: (seed, stories per corpus).
-EXTENSIONS = ((SEED + 2, {"voa-news": 12}), (SEED + 3, {"voa-news": 12}))
+EXTENSIONS = (
+    (SEED + 2, {"voa-news": 12}),
+    (SEED + 3, {"voa-news": 12}),
+    (SEED + 4, {"voa-news": 10, "lee-news": 12}),
+)
 
 MODALITIES = ("actual", "claimed", "intended", "demanded", "conditional", "hypothetical", "denied")
 POLARITIES = ("affirmed", "negated")
