@@ -628,3 +628,28 @@ def test_roles_whoever_undergoes_help_s_complement_is_not_helped(nlp) -> None:  
         "Somali/4/amod/ADJ/JJ/-/B-NORP villages/2/dobj/NOUN/NNS/village/- ./1/punct/PUNCT/./-/-",
     )
     assert not dyads(coded(doc), "AID")
+
+
+def test_roles_a_noun_s_by_phrase_does_it_over_its_of_phrase(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Somalia welcomed the withdrawal of forces by Kenya.
+    doc = parse(
+        nlp,
+        "Somalia/1/nsubj/PROPN/NNP/-/B-GPE welcomed/1/ROOT/VERB/VBD/welcome/- the/3/det/DET/DT/-/- "
+        "withdrawal/1/dobj/NOUN/NN/-/- of/3/prep/ADP/IN/-/- forces/4/pobj/NOUN/NNS/force/- "
+        "by/3/prep/ADP/IN/-/- Kenya/6/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    assert {actor for actor, _ in dyads(coded(doc), "RETREAT")} == {"KEN"}
+
+
+def test_roles_a_weapon_that_kills_is_no_actor(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya mourned. A bomb killed five villagers in Kenya. (the attacker is unsaid, even in a story
+    # about Kenya: no country for the bomb)
+    doc = parse(
+        nlp,
+        "Kenya/1/nsubj/PROPN/NNP/-/B-GPE mourned/1/ROOT/VERB/VBD/mourn/- ./1/punct/PUNCT/./-/-",
+        "A/1/det/DET/DT/-/- bomb/2/nsubj/NOUN/NN/-/- killed/2/ROOT/VERB/VBD/kill/- five/4/nummod/NUM/CD/-/- "
+        "villagers/2/dobj/NOUN/NNS/villager/- in/2/prep/ADP/IN/-/- Kenya/5/pobj/PROPN/NNP/-/B-GPE "
+        "./2/punct/PUNCT/./-/-",
+    )
+    events = [e for e in coded(doc) if e.event_type == "ASSAULT"]
+    assert events and all(e.actor is None or e.actor.country is None for e in events)

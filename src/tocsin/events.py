@@ -56,6 +56,7 @@ from .words import words
 _RECIPIENT_PREPS = ("with", "against", "to", "on", "at", "toward", "towards", "into", "upon", "for", "from", "over")
 _CREDITING = words("crediting_verbs")
 _CONTROL_BY_OBJECT = words("control_by_object")
+_INSTRUMENTS = words("instrument_nouns")
 _TIME_LABELS = {"DATE", "TIME"}
 
 
@@ -313,8 +314,9 @@ def _noun_phrase_roles(noun: Token, pattern: Pattern) -> tuple[Sides, list[str]]
             objs = [o for o in child.children if o.dep_ == "pobj"]
             if not objs:
                 continue
-            if child.lower_ == "by" and not actors:
-                actors, how = _with_conjuncts(objs[0]), [*how, "by"]
+            if child.lower_ == "by" and "poss" not in how:
+                # "the withdrawal of forces by America": the by-phrase does it, the of-phrase is what is done
+                actors, how = _with_conjuncts(objs[0]), [*[h for h in how if h != "of-subject"], "by"]
             elif child.lower_ == "between":  # "talks between Kyiv and Moscow": each with the other
                 actors, how = _with_conjuncts(objs[0])[:2], [*how, "between"]
             elif child.lower_ == "of" and pattern.of_actor and not actors:
@@ -703,6 +705,8 @@ def _uncoded_actor(
     if named is not None and named.lower_ in _FIRST_PERSON and asserted is not None:
         # "'I encourage the police to ...,' the envoy said": the one who speaks
         return [mention_of(asserted, named)], how
+    if named is not None and named.lemma_.lower() in _INSTRUMENTS:
+        return [], how  # "a roadside bomb killed 11 miners": the means, and the attacker is unsaid
     if named is not None and named.pos_ in ("NOUN", "PROPN") and named.ent_type_ not in _NOT_AGENTS:
         # "aid agencies distributed relief": someone does it whom no KB names; say who, with no codes
         return [_unresolved(named)], how
