@@ -49,7 +49,8 @@ def errors(
         for i, g in enumerate(gold):
             if i not in matched_gold:
                 (t0, t1), (s0, s1) = g["trigger"], g["sentence"]
-                yield g["event_type"], f"'{raw[t0:t1]}'\n    {raw[s0:s1]}"
+                alone = "" if any(evaluate._same_sentence(g, p) for p in shaped) else " (nothing coded in the sentence)"
+                yield g["event_type"], f"'{raw[t0:t1]}'{alone}\n    {raw[s0:s1]}"
         return
     if kind == "spurious":
         for j, e in enumerate(events):

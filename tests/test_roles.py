@@ -653,3 +653,25 @@ def test_roles_a_weapon_that_kills_is_no_actor(nlp) -> None:  # type: ignore[no-
     )
     events = [e for e in coded(doc) if e.event_type == "ASSAULT"]
     assert events and all(e.actor is None or e.actor.country is None for e in events)
+
+
+def test_roles_a_judgment_through_a_copula_parsed_as_an_auxiliary(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "Being detained is unacceptable," Kenya said.
+    doc = parse(
+        nlp,
+        "Being/1/auxpass/AUX/VBG/be/- detained/3/csubj/VERB/VBN/detain/- is/3/aux/AUX/VBZ/be/- "
+        "unacceptable/6/ccomp/ADJ/JJ/-/- ,/6/punct/PUNCT/,/-/- Kenya/6/nsubj/PROPN/NNP/-/B-GPE "
+        "said/6/ROOT/VERB/VBD/say/- ./6/punct/PUNCT/./-/-",
+    )
+    assert {actor for actor, _ in dyads(coded(doc), "ACCUSE")} == {"KEN"}
+
+
+def test_roles_a_judged_attribute_of_a_predicate_noun(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "This is a baseless case," Kenya said.
+    doc = parse(
+        nlp,
+        "This/1/nsubj/PRON/DT/this/- is/7/ccomp/AUX/VBZ/be/- a/4/det/DET/DT/-/- baseless/4/amod/ADJ/JJ/-/- "
+        "case/1/attr/NOUN/NN/-/- ,/7/punct/PUNCT/,/-/- Kenya/7/nsubj/PROPN/NNP/-/B-GPE "
+        "said/7/ROOT/VERB/VBD/say/- ./7/punct/PUNCT/./-/-",
+    )
+    assert {actor for actor, _ in dyads(coded(doc), "ACCUSE")} == {"KEN"}

@@ -253,21 +253,33 @@ def match_noun(token: Token, patterns: Patterns) -> Pattern | None:
 # Verbs that pass judgment on their object: "called the ruling arbitrary", "described it as inhumane".
 JUDGING_VERBS = words("judging_verbs")
 # Verbs that link a subject to what is said of it: "the law is illegal", "we remain concerned".
-_LINKING = frozenset({"be", "seem", "appear", "remain", "look", "sound", "feel", "become", "get", "grow"})
+_LINKING = frozenset({"be", "seem", "appear", "remain", "look", "sound", "feel", "become", "get", "grow", "’re", "’m"})
 
 
 def judging_head(token: Token) -> Token | None:
     """The verb a word of judgment is predicated through ("is" in "it is illegal", "called" in
     "called it arbitrary" or "characterized as inhumane"), or None where the word is not said
-    of anything (an attribute: "an illegal crossing"; one of a list: only the first is the act)."""
+    of anything (an attribute: "an illegal crossing"). A list ("unfair and inhumane") is said
+    through its first word's verb, so the words of one list share one head."""
+    while token.dep_ == "conj":
+        token = token.head
     head = token.head
     if token.dep_ == "pobj" and head.lower_ == "as":
         head = head.head  # "characterized as inhumane"
         return head if head.lemma_ in JUDGING_VERBS else None
-    if token.dep_ in ("acomp", "attr") and (head.lemma_ in _LINKING or head.lemma_ in JUDGING_VERBS):
+    # ("'re" is a copula the lemmatizer may leave as it is)
+    linking = head.lemma_ in _LINKING or head.lemma_ in JUDGING_VERBS or head.pos_ == "AUX"
+    if token.dep_ in ("acomp", "attr") and linking:
         return head
+    if token.dep_ == "amod" and head.dep_ == "attr" and head.head.lemma_ in _LINKING:
+        return head.head  # "this is a baseless case": the case is judged baseless
     if token.dep_ in ("oprd", "xcomp", "ccomp", "dobj") and head.lemma_ in JUDGING_VERBS:
         return head
+    children = list(token.children)
+    if any(c.dep_ == "aux" and c.lemma_ == "be" for c in children) and any(
+        c.dep_ in ("nsubj", "csubj") for c in children
+    ):
+        return token  # "being returned there is unacceptable": the copula parsed as an auxiliary
     return None
 
 
