@@ -675,3 +675,13 @@ def test_roles_a_judged_attribute_of_a_predicate_noun(nlp) -> None:  # type: ign
         "said/7/ROOT/VERB/VBD/say/- ./7/punct/PUNCT/./-/-",
     )
     assert {actor for actor, _ in dyads(coded(doc), "ACCUSE")} == {"KEN"}
+
+
+def test_roles_a_deal_reached_with_someone_is_reached_by_both(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya reached a deal with Somalia. (one event per direction, docs/annotation.md §4)
+    doc = parse(
+        nlp,
+        "Kenya/1/nsubj/PROPN/NNP/-/B-GPE reached/1/ROOT/VERB/VBD/reach/- a/3/det/DET/DT/-/- "
+        "deal/1/dobj/NOUN/NN/-/- with/3/prep/ADP/IN/-/- Somalia/4/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    assert dyads(coded(doc), "AGREE") == {("KEN", "SOM"), ("SOM", "KEN")}
