@@ -451,9 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, f in final.items():
         print(f"dev {name:<8} {_summary(f)}")
     print(f"chosen: C={c}, NONE weight {none_weight}, threshold={threshold}")
-    if args.dry_run:
-        (OUT / "classifier.npz").unlink(missing_ok=True)
-    else:
+    if not args.dry_run:
         _write(classes, weights, bias, meta)
         print(_sizes())
         digest = hashlib.sha256((OUT / "classifier.npz").read_bytes()).hexdigest()[:16]

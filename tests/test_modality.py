@@ -343,3 +343,15 @@ def test_modality_an_act_that_hangs_on_a_condition_is_conditional(text: str) -> 
 def test_modality_a_demand_under_a_condition_stays_a_demand() -> None:
     event = _one("Kenya said Somalia must withdraw its troops if the talks fail.", "RETREAT")
     assert event.modality == "demanded"
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("Kenya is likely to attack Somalia.", "ASSAULT"),
+        ("Kenya is close to signing a deal with Somalia.", "AGREE"),
+        ("Kenya is interested in talking to Somalia.", "CONSULT"),
+    ],
+)
+def test_modality_a_likely_act_is_hypothetical(text: str, event_type: str) -> None:
+    assert {e.modality for e in code(text, pub_date=PUB) if e.event_type == event_type} == {"hypothetical"}

@@ -685,3 +685,14 @@ def test_roles_a_deal_reached_with_someone_is_reached_by_both(nlp) -> None:  # t
         "deal/1/dobj/NOUN/NN/-/- with/3/prep/ADP/IN/-/- Somalia/4/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
     )
     assert dyads(coded(doc), "AGREE") == {("KEN", "SOM"), ("SOM", "KEN")}
+
+
+def test_roles_the_subject_of_an_adjective_does_its_gerund(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya is close to signing a deal with Somalia.
+    doc = parse(
+        nlp,
+        "Kenya/1/nsubj/PROPN/NNP/-/B-GPE is/1/ROOT/AUX/VBZ/be/- close/1/acomp/ADJ/JJ/-/- to/2/prep/ADP/IN/-/- "
+        "signing/3/pcomp/VERB/VBG/sign/- a/6/det/DET/DT/-/- deal/4/dobj/NOUN/NN/-/- with/6/prep/ADP/IN/-/- "
+        "Somalia/7/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
+    )
+    assert ("KEN", "SOM") in dyads(coded(doc), "AGREE")

@@ -111,6 +111,10 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
     if verb.dep_ == "xcomp" and verb.head.pos_ == "ADJ" and verb.head.head is not verb.head:
         found, how = _subjects(verb.head.head)  # "Tehran was ready to cooperate": Tehran cooperates
         return found, f"adjective-control:{how}"
+    adjective = verb.head.head if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" else None
+    if adjective is not None and adjective.pos_ == "ADJ" and adjective.dep_ == "acomp":
+        found, how = _subjects(adjective.head)  # "Kenya is interested in talking", "close to signing"
+        return found, f"adjective-control:{how}"
     if verb.dep_ in ("conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
         found, how = _surface_subjects(verb.head, verb)
         return found, f"shared:{how}"

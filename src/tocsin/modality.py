@@ -39,6 +39,7 @@ OPINION = words("opinion_verbs")
 DEMAND_NOUNS = words("demand_nouns")
 INTEND_NOUNS = words("intend_nouns")
 READY = words("ready_adjectives")
+LIKELY = words("likely_adjectives")
 ACCUSING = words("accusing_verbs")
 _BACKGROUND = words("background_prepositions")
 _MODALS = {
@@ -240,6 +241,11 @@ def assess(trigger: Token, quotes: list[tuple[int, int]], according: Token | Non
                 break
         if head.pos_ == "ADJ" and dep == "xcomp" and head.lemma_.lower() in READY and modality is None:
             modality, cue = "intended", cue or f"governor:{head.lemma_.lower()}"  # "ready to cooperate"
+        # "likely to respond", "close to signing", "interested in talking": it may come
+        adjective = head.head if dep == "pcomp" and head.dep_ == "prep" else head
+        likely = adjective.pos_ == "ADJ" and adjective.lemma_.lower() in LIKELY
+        if modality is None and dep in ("xcomp", "pcomp") and likely:
+            modality, cue = "hypothetical", f"governor:{adjective.lemma_.lower()}"
         if dep == "pcomp" and head.lower_ in ("of", "for", "with"):
             # "accused X of shelling", "charged him with attacking": the phrase hangs on the verb or on X
             accuser = head.head if head.head.lemma_ in ACCUSING else head.head.head
