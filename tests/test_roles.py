@@ -696,3 +696,26 @@ def test_roles_the_subject_of_an_adjective_does_its_gerund(nlp) -> None:  # type
         "Somalia/7/pobj/PROPN/NNP/-/B-GPE ./1/punct/PUNCT/./-/-",
     )
     assert ("KEN", "SOM") in dyads(coded(doc), "AGREE")
+
+
+def test_roles_countries_listed_as_an_apposition_are_each_a_side(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Kenya, Uganda and Rwanda condemned the coup. (parsed as Kenya with the apposition "Uganda and Rwanda")
+    doc = parse(
+        nlp,
+        "Kenya/5/nsubj/PROPN/NNP/-/B-GPE ,/0/punct/PUNCT/,/-/- Uganda/0/appos/PROPN/NNP/-/B-GPE "
+        "and/2/cc/CCONJ/CC/-/- Rwanda/2/conj/PROPN/NNP/-/B-GPE condemned/5/ROOT/VERB/VBD/condemn/- "
+        "the/7/det/DET/DT/-/- coup/5/dobj/NOUN/NN/-/- ./5/punct/PUNCT/./-/-",
+    )
+    assert {actor for actor, _ in dyads(coded(doc), "ACCUSE")} == {"KEN", "UGA", "RWA"}
+
+
+def test_roles_both_countries_are_countries_not_an_alliance(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Uganda and Kenya met NATO. Both countries criticized Somalia.
+    doc = parse(
+        nlp,
+        "Uganda/3/nsubj/PROPN/NNP/-/B-GPE and/0/cc/CCONJ/CC/-/- Kenya/0/conj/PROPN/NNP/-/B-GPE "
+        "met/3/ROOT/VERB/VBD/meet/- NATO/3/dobj/PROPN/NNP/-/B-ORG ./3/punct/PUNCT/./-/-",
+        "Both/1/det/DET/DT/both/- countries/2/nsubj/NOUN/NNS/country/- criticized/2/ROOT/VERB/VBD/criticize/- "
+        "Somalia/2/dobj/PROPN/NNP/-/B-GPE ./2/punct/PUNCT/./-/-",
+    )
+    assert {actor for actor, _ in dyads(coded(doc), "ACCUSE")} == {"KEN", "UGA"}

@@ -570,8 +570,11 @@ def pair_referents(token: Token, ctx: Context, exclude: str | None = None) -> li
     if not size:
         return []
     found: dict[str, Actor] = {}
+    states = token.lemma_.lower() in ("country", "nation", "state")  # "the three nations": not NATO
     for actor in reversed(ctx.memory.actors[-30:]):
         if actor.start >= token.idx or not actor.country or actor.country in (exclude, *found):
+            continue
+        if states and actor.country not in ctx.kb.countries:
             continue
         found[actor.country] = actor
         if len(found) == size:

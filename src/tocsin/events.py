@@ -76,6 +76,11 @@ CODER = _coder_name()
 def _with_conjuncts(token: Token) -> list[Token]:
     # a nationality adjective in the list stands for its people: "by U.S., French and Chinese representatives"
     sides = [c for c in token.conjuncts if c.pos_ in ("NOUN", "PROPN", "PRON") or c.ent_type_ == "NORP"]
+    # "Greece, Panama and South Korea" parsed as Greece with the apposition "Panama and South Korea":
+    # a country is never another country's apposition, so the two are a list
+    if token.ent_type_ == "GPE":
+        listed = [c for c in token.children if c.dep_ == "appos" and c.ent_type_ == "GPE"]
+        sides += [t for c in listed for t in (c, *c.conjuncts) if t not in sides]
     return [token, *[c for c in sides if not _alias(c)]]
 
 
