@@ -355,3 +355,10 @@ def test_modality_a_demand_under_a_condition_stays_a_demand() -> None:
 )
 def test_modality_a_likely_act_is_hypothetical(text: str, event_type: str) -> None:
     assert {e.modality for e in code(text, pub_date=PUB) if e.event_type == event_type} == {"hypothetical"}
+
+
+def test_modality_force_announced_by_its_actor_is_a_threat_and_planned_force_is_not() -> None:
+    announced = code('"We will attack Somalia," the Kenyan government said.', pub_date=PUB)
+    assert {e.event_type for e in announced} == {"ASSAULT", "THREATEN"}
+    planned = code("Kenya plans to attack Somalia.", pub_date=PUB)
+    assert {e.event_type for e in planned} == {"ASSAULT"}

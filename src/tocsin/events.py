@@ -778,6 +778,15 @@ _PLEDGE_CODES = {
 }
 
 
+def _announced_by_actor(event: Event) -> bool:
+    """Is an intended act announced by whoever will do it ("'they will be crushed,' the general said")?
+    Force someone plans, tries or hopes for in the reporter's words threatens nobody."""
+    speaker, actor = event.asserted_by, event.actor
+    if speaker is None or actor is None or speaker.country is None:
+        return False
+    return speaker.country == actor.country
+
+
 def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
     """The verbal event that a reported intention or demand is, in PLOVER's terms.
 
@@ -792,7 +801,7 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
     if event.modality == "intended" and cue in _INTENT_CUES:
         if event.event_type in _COOPERATIVE:
             verbal = "REJECT" if event.polarity == "negated" else "AGREE"
-        elif event.event_type in _CONFLICTUAL and event.polarity == "affirmed":
+        elif event.event_type in _CONFLICTUAL and event.polarity == "affirmed" and _announced_by_actor(event):
             verbal = "THREATEN"
     elif event.modality in ("hypothetical", "conditional") and event.event_type in _CONFLICTUAL:
         # "the EC may halt mediation if ...": a conditional use of pressure by the actor itself is a threat,
