@@ -225,3 +225,14 @@ def test_quotes_speakers_and_asserted_by_come_from_one_attribution_pass() -> Non
         (around,) = [q for q in direct if q.start < event.span[1] and event.span[0] < q.end]
         assert around.speaker is not None and event.asserted_by is not None, event.explain
         assert (event.asserted_by.country, event.asserted_by.text) == (around.speaker.country, around.speaker.text)
+
+
+def test_quotes_an_unnamed_source_is_the_speaker_the_events_are_asserted_by() -> None:
+    from tocsin.pipeline import code
+
+    text = "Kenya mourned its soldiers in Kenya. Security sources said rebels killed five soldiers in Garissa."
+    (said,) = [q for q in quotes(text, pub_date=date(2024, 3, 1)) if not q.direct]
+    assert said.speaker is not None and said.speaker.text == "Security sources"
+    (killing,) = [e for e in code(text, pub_date=date(2024, 3, 1)) if e.event_type == "ASSAULT"]
+    assert killing.asserted_by is not None and killing.asserted_by.text == "Security sources"
+    assert killing.asserted_by.country == "KEN"  # an unnamed official source, placed by the story

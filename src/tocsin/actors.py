@@ -187,6 +187,21 @@ def resolve(token: Token, ctx: Context) -> Actor | None:
     return ctx.cache[token.i]
 
 
+_SOURCES = words("source_nouns")
+
+
+def speaker_of(token: Token, ctx: Context) -> Actor | None:
+    """Who a reporting clause or quotation says is speaking: the actor the words name, else, for
+    words that name no one tocsin knows ("security sources", "court documents", "the rights
+    group"), those words with no codes (an unnamed official source is the government's), so that
+    the story's country may place them as it places any unnamed side."""
+    found = resolve(token, ctx)
+    if found is not None or token.pos_ not in ("NOUN", "PROPN") or token.ent_type_ in ("DATE", "TIME"):
+        return found
+    sector = ("GOV",) if token.lemma_.lower() in _SOURCES else ()
+    return _span_actor(noun_phrase(token), sector=sector, confidence=0.2)
+
+
 _QUANTITIES = words("quantity_nouns")
 
 
