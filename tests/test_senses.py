@@ -155,3 +155,11 @@ def test_senses_a_word_of_a_date_is_no_event(nlp) -> None:  # type: ignore[no-un
     doc = Doc(nlp.vocab, words=words, heads=[1, 1, 1, 2, 1], deps=["nsubj", "ROOT", "prep", "pobj", "punct"],
               pos=["NOUN", "VERB", "ADP", "NOUN", "PUNCT"])  # fmt: skip
     assert rejected(doc[3], pattern) is None
+
+
+def test_senses_releasing_a_programme_or_an_index_frees_nobody() -> None:
+    from tocsin.pipeline import code
+
+    texts = ("In 2017, Kenya released a development programme.", "The Peace Index released last week ranks Kenya.")
+    for text in texts:
+        assert not [e for e in code(text) if e.event_type == "RETREAT"], text
