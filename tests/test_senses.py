@@ -135,6 +135,7 @@ def test_senses_data_loads_every_sense() -> None:
         "travel",
         "goals",
         "publication",
+        "questions",
         "figurative",
     }
 
@@ -163,3 +164,11 @@ def test_senses_releasing_a_programme_or_an_index_frees_nobody() -> None:
     texts = ("In 2017, Kenya released a development programme.", "The Peace Index released last week ranks Kenya.")
     for text in texts:
         assert not [e for e in code(text) if e.event_type == "RETREAT"], text
+
+
+def test_senses_asking_a_question_is_no_request() -> None:
+    from tocsin.pipeline import code
+
+    for text in ("Kenya asked whether Somalia would withdraw.", '"Who attacked us?" the Kenyan minister asked.'):
+        assert not [e for e in code(text) if e.event_type == "REQUEST"], text
+    assert [e for e in code("Kenya asked Somalia to withdraw its troops.") if e.event_type == "REQUEST"]

@@ -41,6 +41,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "travel": ("types", "modes", "places", "travellers", "vehicles"),
     "goals": ("types", "verbs", "things"),
     "publication": ("types", "modes", "things"),
+    "questions": ("types", "verbs", "question_words"),
     "figurative": ("types", "abstract_types", "talk", "framing", "doers", "things"),
 }
 
@@ -251,6 +252,21 @@ def _goals(token: Token, sense: Sense) -> bool:
     return _any_is(met, sense["things"])
 
 
+def _question(token: Token, sense: Sense) -> bool:
+    """Asking a question ("'who is dead?' she asked", "asked whether talks would resume", "he asked."),
+    not asking someone for something ("asked Kenya to withdraw", "asked for help")."""
+    if token.lemma_.lower() not in sense["verbs"] or token.pos_ in ("NOUN", "PROPN"):
+        return False
+    children = list(token.children)
+    asked_of = any(c.dep_ in ("dobj", "dative", "xcomp") for c in children) or any(
+        c.dep_ == "prep" and c.lower_ in ("for", "to") for c in children
+    )
+    clauses = [c for c in children if c.dep_ in ("ccomp", "parataxis")]
+    if any(c.left_edge.lower_ in sense["question_words"] for c in clauses):
+        return True
+    return not asked_of
+
+
 def _weapon_description(token: Token, sense: Sense, mode: str | None) -> bool:
     """A participle describing a noun ("drones armed with explosives"), with no by-phrase naming a giver."""
     if sense["modes"] and (mode or "") not in sense["modes"]:
@@ -325,8 +341,8 @@ def rejected(token: Token, pattern: Pattern) -> str | None:
     """Why ``token`` does not say a political event here, or None if it may.
 
     The reason is the name of the ``senses.yaml`` section that recognised the sense:
-    "sport", "markets", "weather", "animals", "weapon-description", "travel", "goals", "publication" or
-    "figurative"; or "date"
+    "sport", "markets", "weather", "animals", "weapon-description", "travel", "goals", "publication",
+    "questions" or "figurative"; or "date"
     for a word that is part of a date or time ("relations by March").
     """
     if token.ent_type_ in ("DATE", "TIME"):
@@ -352,6 +368,8 @@ def rejected(token: Token, pattern: Pattern) -> str | None:
             hit = _travel(token, sense, pattern.mode)
         elif name == "publication":
             hit = _publication(token, sense, pattern.mode)
+        elif name == "questions":
+            hit = _question(token, sense)
         else:
             hit = _figurative(token, sense, kind)
         if hit:
