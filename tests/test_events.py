@@ -348,3 +348,11 @@ def test_events_an_event_that_must_go_on_is_asked_of_no_one() -> None:
     events = code("Kenya said talks with Somalia must continue.")
     assert not [e for e in events if "reported demand" in e.explain]
     assert [e for e in code("Kenya said Somalia must withdraw.") if e.event_type == "REQUEST"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kenya jailed the journalist.", "Kenya imprisoned the Somali activist.", "Kenya held the detainees in Lamu."],
+)
+def test_events_jailing_and_holding_people_is_detention(text: str) -> None:
+    assert {(e.event_type, e.mode) for e in code(text)} == {("COERCE", "arrest")}
