@@ -356,3 +356,8 @@ def test_events_an_event_that_must_go_on_is_asked_of_no_one() -> None:
 )
 def test_events_jailing_and_holding_people_is_detention(text: str) -> None:
     assert {(e.event_type, e.mode) for e in code(text)} == {("COERCE", "arrest")}
+
+
+def test_events_gunmen_storming_a_building_is_an_assault() -> None:
+    (event,) = [e for e in code("Gunmen stormed a hotel in Mogadishu.") if e.event_type != "THREATEN"]
+    assert event.event_type == "ASSAULT"
