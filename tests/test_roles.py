@@ -719,3 +719,16 @@ def test_roles_both_countries_are_countries_not_an_alliance(nlp) -> None:  # typ
         "Somalia/2/dobj/PROPN/NNP/-/B-GPE ./2/punct/PUNCT/./-/-",
     )
     assert {actor for actor, _ in dyads(coded(doc), "ACCUSE")} == {"KEN", "UGA"}
+
+
+def test_roles_a_noun_undergoes_its_passive_participle_and_armed_backing_is_aid(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Somali soldiers supported by Kenya attacked the rebels.
+    doc = parse(
+        nlp,
+        "Somali/1/amod/ADJ/JJ/-/B-NORP soldiers/5/nsubj/NOUN/NNS/soldier/- supported/1/acl/VERB/VBN/support/- "
+        "by/2/agent/ADP/IN/-/- Kenya/3/pobj/PROPN/NNP/-/B-GPE attacked/5/ROOT/VERB/VBD/attack/- "
+        "the/7/det/DET/DT/-/- rebels/5/dobj/NOUN/NNS/rebel/- ./5/punct/PUNCT/./-/-",
+    )
+    events = coded(doc)
+    assert ("KEN", "SOM") in dyads(events, "AID")
+    assert not dyads(events, "SUPPORT")

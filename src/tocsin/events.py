@@ -127,7 +127,7 @@ def _subjects(verb: Token) -> tuple[list[Token], str]:
         found, how = _controller(verb.head)  # "our willingness to apologise": we apologise
         if found:
             return found, f"controller:{how}"
-    if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN"):
+    if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN") and not _passive_modifier(verb):
         return _with_conjuncts(verb.head), "modified-noun"
     judged = _judged_doer(verb)
     if judged is not None:
@@ -193,6 +193,14 @@ def _inside(noun: Token) -> list[Token]:
     return found + _participle_objects(noun)
 
 
+def _passive_modifier(verb: Token) -> bool:
+    """Is the verb a passive clause on a noun ("soldiers supported by militias", "the line, which is
+    sanctioned")? The noun then undergoes it rather than does it."""
+    if verb.dep_ not in ("acl", "relcl") or verb.head.pos_ not in ("NOUN", "PROPN"):
+        return False
+    return (verb.dep_ == "acl" and verb.tag_ == "VBN") or any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
 def _participle_objects(noun: Token) -> list[Token]:
     """ "Sanctions targeting Russian banks", "strikes hitting Kharkiv": the objects of a noun's participle."""
     return [o for c in noun.children if c.dep_ == "acl" and c.tag_ == "VBG" for o in c.children if o.dep_ == "dobj"]
@@ -227,6 +235,8 @@ def _objects(
                 out += [*inside, (_with_conjuncts(child), dep)]
             else:
                 out += [(_with_conjuncts(child), dep), *inside]
+    if _passive_modifier(verb):  # "soldiers supported by militias", "a firm which is sanctioned": they undergo it
+        out.append((_with_conjuncts(verb.head), "modified-noun"))
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in _RECIPIENT_PREPS and child not in used:
             for obj in child.children:
@@ -597,6 +607,10 @@ def code_sentence(
         exclude = actors[0].country if actors else None
         recipient_tokens, recipient_how = _first_actors(trig.recipients, ctx, exclude)
         recipients = [r for t in recipient_tokens for r in _parties(t, ctx, exclude)]
+        if not actors and not recipients and trig.recipients and trig.recipients[0][1] == "modified-noun":
+            # "the man accused of the attacks": he undergoes it, whoever he is
+            recipient_tokens, recipient_how = trig.recipients[0]
+            recipients = [_unresolved(recipient_tokens[0])]
         if not actors:
             actors, how_inferred = _uncoded_actor(trigger.pattern, trig, asserted, recipients, how_inferred)
         used = {t.i for t in trig.actors + recipient_tokens}
@@ -876,10 +890,13 @@ def _by_actor(pattern: Pattern, actor: Actor | None) -> Pattern:
 
 def _by_sides(pattern: Pattern, actor: Actor | None, recipient: Actor | None) -> Pattern:
     """PLOVER codes some acts by whom they are aimed at: withdrawing from an international body is a
-    SANCTION (cutting ties), not a military RETREAT."""
+    SANCTION (cutting ties), not a military RETREAT; backing an armed side, or by one, is AID."""
     leaves_body = recipient is not None and "IGO" in recipient.sector and "MIL" not in recipient.sector
     if leaves_body and pattern.event_type == "RETREAT" and pattern.mode == "withdraw":
         return replace(pattern, event_type="SANCTION", mode="withdraw", cameo="161")
+    armed = any(side is not None and {"MIL", "REB"} & set(side.sector) for side in (actor, recipient))
+    if pattern.armed_aid and armed:  # "soldiers supported by clan militias": help in the fight
+        return replace(pattern, event_type="AID", mode="military", cameo="072")
     return pattern
 
 

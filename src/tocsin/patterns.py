@@ -46,6 +46,8 @@ class Pattern:
     needs_recipient: bool = False  # an event only when someone undergoes it ("helped Haiti", not "helped explain")
     state: bool = False  # a condition someone is held in ("in prison", "in custody"): an event only there
     reciprocal: bool = False  # done with someone is done by them too ("A met B": B met A)
+    # backing given by or to an armed side is material help, AID/military ("soldiers supported by militias")
+    armed_aid: bool = False
     # a noun's possessor undergoes it ("Zamora's detention", "his release") unless an of-phrase
     # names who does ("the army's release of prisoners")
     possessor_undergoes: bool = False
@@ -64,7 +66,7 @@ class Patterns:
 
 
 _KINDS = ("verbs", "nouns", "judgments", "feelings")
-_FLAGS = "of_actor symmetric reciprocal needs_recipient state possessor_undergoes".split()
+_FLAGS = "of_actor symmetric reciprocal needs_recipient state possessor_undergoes armed_aid".split()
 _KEYS = frozenset(("mode", "cameo", "context", *_KINDS, "recipient", *_FLAGS))
 _PREDICATES = {"judgments": "judged", "feelings": "judge"}
 
@@ -108,6 +110,7 @@ def _entries(data: Any, source: str, ontology: Ontology) -> Iterator[Pattern]:
                 state=bool(entry.get("state")),
                 reciprocal=bool(entry.get("reciprocal")),
                 possessor_undergoes=bool(entry.get("possessor_undergoes")),
+                armed_aid=bool(entry.get("armed_aid")),
             )
             for phrase in entry.get("verbs") or ():
                 words = str(phrase).lower().split()
