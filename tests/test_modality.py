@@ -26,6 +26,7 @@ def _country(actor: object) -> str | None:
         ("Russia did not withdraw its troops.", "RETREAT"),
         ("Russia never attacked Georgia.", "ASSAULT"),
         ("Russia refused to withdraw its troops.", "RETREAT"),
+        ("Russia no longer attacks Georgia.", "ASSAULT"),
     ],
 )
 def test_modality_negation_is_negated(text: str, event_type: str) -> None:

@@ -73,6 +73,8 @@ class Assessment:
 def _negated(token: Token) -> bool:
     if any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in token.children):
         return True
+    if any(c.lower_ in ("longer", "more") and any(g.lower_ == "no" for g in c.children) for c in token.children):
+        return True  # "will no longer recognize him"
     if token.pos_ in ("NOUN", "PROPN"):
         if any(c.lower_ == "no" and c.dep_ == "det" for c in token.children):
             return True
