@@ -1,7 +1,7 @@
 """One scorer for every gold set tocsin holds, field by field.
 
 1. The gold corpus (``bench/gold/events.jsonl``, labelled to ``docs/annotation.md``): every
-   event of 64 real stories. tocsin codes each story; events are matched one to one within a
+   event of 109 real stories. tocsin codes each story; events are matched one to one within a
    sentence, preferring overlapping triggers, then the same type (a predicted event in the
    gold event's sentence with the same type matches even when its trigger words differ,
    since "held talks" and "talks" are one event). Then, per split and overall:
@@ -29,8 +29,8 @@ Usage:
     python bench/evaluate.py --split all --json bench/gold/scores.json
     python bench/evaluate.py --agreement           # the two annotation passes against each other
     python bench/evaluate.py --corpus-only --coder both   # rules with the learned back-off
-    python bench/evaluate.py --corpus-only --stories "$(tail -n 12 bench/gold/stories.csv | cut -d, -f1 | paste -sd,)"
-                                                   # the third draw's 12 train stories alone
+    python bench/evaluate.py --corpus-only --stories "$(tail -n 22 bench/gold/stories.csv | cut -d, -f1 | paste -sd,)"
+                                                   # the fourth draw's 22 train stories alone
 """
 
 from __future__ import annotations
