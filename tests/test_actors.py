@@ -315,3 +315,18 @@ def test_actors_a_us_party_names_its_country(nlp: Any, text: str, word: str) -> 
 def test_actors_a_lowercase_democratic_is_no_party(nlp: Any) -> None:
     result = actor(nlp, "The charter calls on democratic nations to unite.", "nations")
     assert result is None or result.country is None
+
+
+def test_actors_the_parties_of_a_story_between_two_countries_are_those_two() -> None:
+    from tocsin.pipeline import code
+
+    text = (
+        "Kenya and Somalia met in Nairobi. Kenya accused Somalia of shelling. Somalia accused Kenya of lying. "
+        "The parties reached a deal on Friday."
+    )
+    deals = {
+        (e.actor.country, e.recipient.country)
+        for e in code(text)
+        if e.event_type == "AGREE" and e.actor and e.recipient
+    }
+    assert deals == {("KEN", "SOM"), ("SOM", "KEN")}

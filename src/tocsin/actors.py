@@ -577,13 +577,23 @@ def _group_size(token: Token) -> int:
     return counts[0] if counts else 0
 
 
+def _dyad_parties(token: Token, ctx: Context) -> list[Actor]:
+    """ "The parties", "the two sides" with no number, in a story between two countries: those two."""
+    plural = token.tag_ in ("NNS", "NNPS") and token.lemma_.lower() in ("party", "side")
+    if ctx.dyad is None or not plural or not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+        return []
+    entries = [ctx.kb.countries[code] for code in ctx.dyad if code in ctx.kb.countries]
+    span = noun_phrase(token)
+    return [_from_entry(entry, span, 0.4) for entry in entries] if len(entries) == 2 else []
+
+
 def pair_referents(token: Token, ctx: Context, exclude: str | None = None) -> list[Actor]:
     """The parties that "both countries", "the two sides", "the three nations", "the trio" or "both"
     stand for: the last so many countries the story named (other than ``exclude``, the event's other
     side), or nothing."""
     size = _group_size(token)
     if not size:
-        return []
+        return _dyad_parties(token, ctx)
     found: dict[str, Actor] = {}
     states = token.lemma_.lower() in ("country", "nation", "state")  # "the three nations": not NATO
     for actor in reversed(ctx.memory.actors[-30:]):
