@@ -361,3 +361,12 @@ def test_events_jailing_and_holding_people_is_detention(text: str) -> None:
 def test_events_gunmen_storming_a_building_is_an_assault() -> None:
     (event,) = [e for e in code("Gunmen stormed a hotel in Mogadishu.") if e.event_type != "THREATEN"]
     assert event.event_type == "ASSAULT"
+
+
+def test_events_unsaid_sanctions_on_a_country_come_from_the_other_country_of_the_story() -> None:
+    text = (
+        "The United States sanctioned Albania's former leader. Albania protested to the United States. "
+        "The United States criticized Albania. Albania's officials are barred from travel under the sanctions."
+    )
+    barred = [e for e in code(text) if e.event_type == "SANCTION" and "barred" in e.sentence]
+    assert barred and {(_country(e.actor), _country(e.recipient)) for e in barred} == {("USA", "ALB")}

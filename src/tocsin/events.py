@@ -640,8 +640,10 @@ def code_sentence(
         unsaid = _agentless(token) or any(w in trig.path for w in ("poss-undergoer", "asked-by"))
         if not actors and unsaid and ctx.focus and any(r.country == ctx.focus for r in recipients):
             # "he was arrested", "called for his release", in a story about one country: by that
-            # country's authorities (inferred)
-            actors = [Actor(text="", country=ctx.focus, confidence=0.3)]
+            # country's authorities (inferred); sanctions on it come from the other country of a
+            # story between two ("are barred from travel", in a story of U.S. sanctions on Albania)
+            abroad = _counterpart(recipients[0], ctx.dyad) if trigger.event_type in _IMPOSED_FROM_ABROAD else None
+            actors = [Actor(text="", country=abroad or ctx.focus, confidence=0.3)]
             how_inferred = " actor:from-story"
         if sides is not None and len(actors) <= 1 and not how_inferred:
             implied = (("asserter", asserted), ("story-country", _story_side(ctx.focus)))
@@ -774,6 +776,8 @@ def _inferred_recipient(actor: Actor, ctx: Context, roles: _Roles, at_home: bool
     return [], ""
 
 
+# acts a state does to another: unsaid, they come from abroad in a story between two countries
+_IMPOSED_FROM_ABROAD = frozenset({"SANCTION"})
 # protests and strikes are aimed at one's own side, whatever else the story is about
 _AT_HOME = frozenset({"PROTEST"})
 _COOPERATIVE = frozenset("CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".split())
