@@ -95,10 +95,15 @@ def test_modality_future_event_is_intended(text: str, event_type: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "actor"),
-    [("Iran will visit Brussels next week.", "IRN"), ("Russia plans to withdraw its troops.", "RUS")],
+    [('"We will visit Brussels next week," Iran said.', "IRN"), ("Russia plans to withdraw its troops.", "RUS")],
 )
 def test_modality_intended_cooperation_is_also_agree(text: str, actor: str) -> None:
     assert _country(_one(text, "AGREE").actor) == actor
+
+
+@pytest.mark.parametrize("text", ["Iran will visit Brussels next week.", "Russia wants to withdraw its troops."])
+def test_modality_a_future_or_a_wish_commits_nobody(text: str) -> None:
+    assert not [e for e in code(text, pub_date=PUB) if e.event_type == "AGREE"]
 
 
 @pytest.mark.parametrize(

@@ -786,6 +786,9 @@ _DONE_TO_A_PLACE = frozenset({"ASSAULT"})
 # Governors that state an intention without being event words themselves
 # ("plans to", "is ready to"); "agree/promise/vow to" are AGREE triggers already.
 _INTENT_CUES = frozenset(f"governor:{w}" for w in words("intent_governors")) | {"aux:intended"}
+# of those, the ones that commit the actor (a decision, a plan, readiness): wanting, trying or expecting
+# to cooperate is no agreement, nor is a future tense in the reporter's words
+_COMMITTING_CUES = frozenset(f"governor:{w}" for w in words("committing_governors"))
 _PLEDGE_CODES = {
     "AID": "033",
     "RETREAT": "035",
@@ -808,16 +811,16 @@ def _announced_by_actor(event: Event) -> bool:
 def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
     """The verbal event that a reported intention or demand is, in PLOVER's terms.
 
-    A stated intention to cooperate ("Jawara will visit Senegal") is also an AGREE,
-    an intention to use material force ("farmers would blockade Paris") a THREATEN,
-    and a refusal to cooperate ("will not allow inspectors") a REJECT, all by the
-    event's actor. "X said Y must do Z" is a REQUEST by X to Y. The underlying
-    event is kept too, with its modality.
+    An intention to cooperate that commits its actor ("'we will visit Senegal,' Jawara said",
+    "decided to restore ties") is also an AGREE, one to use material force that its actor
+    announces ("'farmers will blockade Paris,' the union said") a THREATEN, and a refusal to
+    cooperate ("will not allow inspectors") a REJECT, all by the event's actor. "X said Y must do
+    Z" is a REQUEST by X to Y. The underlying event is kept too, with its modality.
     """
     verbal: str | None = None
     actor, recipient = event.actor, event.recipient
     if event.modality == "intended" and cue in _INTENT_CUES:
-        if event.event_type in _COOPERATIVE:
+        if event.event_type in _COOPERATIVE and (cue in _COMMITTING_CUES or _announced_by_actor(event)):
             verbal = "REJECT" if event.polarity == "negated" else "AGREE"
         elif event.event_type in _CONFLICTUAL and event.polarity == "affirmed" and _announced_by_actor(event):
             verbal = "THREATEN"
