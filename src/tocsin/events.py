@@ -820,8 +820,10 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
     verbal: str | None = None
     actor, recipient = event.actor, event.recipient
     if event.modality == "intended" and cue in _INTENT_CUES:
-        if event.event_type in _COOPERATIVE and (cue in _COMMITTING_CUES or _announced_by_actor(event)):
-            verbal = "REJECT" if event.polarity == "negated" else "AGREE"
+        if event.event_type in _COOPERATIVE and event.polarity == "negated":
+            verbal = "REJECT"  # "will not allow inspectors": a refusal, whoever reports it
+        elif event.event_type in _COOPERATIVE and (cue in _COMMITTING_CUES or _announced_by_actor(event)):
+            verbal = "AGREE"
         elif event.event_type in _CONFLICTUAL and event.polarity == "affirmed" and _announced_by_actor(event):
             verbal = "THREATEN"
     elif event.modality in ("hypothetical", "conditional") and event.event_type in _CONFLICTUAL:
