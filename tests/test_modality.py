@@ -368,3 +368,10 @@ def test_modality_force_announced_by_its_actor_is_a_threat_and_planned_force_is_
     assert {e.event_type for e in announced} == {"ASSAULT", "THREATEN"}
     planned = code("Kenya plans to attack Somalia.", pub_date=PUB)
     assert {e.event_type for e in planned} == {"ASSAULT"}
+
+
+@pytest.mark.parametrize(
+    "text", ["Kenya said one should not read too much into the timing.", "Kenya said we must realize the danger."]
+)
+def test_modality_a_should_with_no_one_addressed_is_no_request(text: str) -> None:
+    assert not [e for e in code(text, pub_date=PUB) if e.event_type == "REQUEST"]

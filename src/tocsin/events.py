@@ -864,6 +864,9 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
 _MUST = Pattern("REQUEST", None, "100", (), "must", "say", ("must",), False)
 
 
+_NO_ADDRESSEE = frozenset({"one", "it", "i", "we", "you", "this", "that", "there", "everyone", "anyone", "nobody"})
+
+
 def _reported_demands(sent: Span, trigger_tokens: set[int]) -> list[Trigger]:
     """ "X said (that) Y must/should do Z": a demand by X to Y (CAMEO 10), even when Z is no event word.
     When Z is an event ("must withdraw"), its own demanded event and derived REQUEST cover it."""
@@ -873,8 +876,13 @@ def _reported_demands(sent: Span, trigger_tokens: set[int]) -> list[Trigger]:
             continue
         for clause in verb.children:
             modal = any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children)
-            # "talks with China must continue" asks no one: an event, not an actor, is the subject
-            subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in trigger_tokens]
+            # "talks with China must continue" asks no one: an event, not an actor, is the subject; nor
+            # do "one should not read too much into it", "we must realize", "it should be seen as"
+            subjects = [
+                c
+                for c in clause.children
+                if c.dep_ == "nsubj" and c.i not in trigger_tokens and c.lower_ not in _NO_ADDRESSEE
+            ]
             if clause.dep_ == "ccomp" and modal and subjects and clause.i not in trigger_tokens:
                 found.append(Trigger(verb.i, verb.i + 1, _MUST, "reported demand"))
                 break
