@@ -370,3 +370,12 @@ def test_events_unsaid_sanctions_on_a_country_come_from_the_other_country_of_the
     )
     barred = [e for e in code(text) if e.event_type == "SANCTION" and "barred" in e.sentence]
     assert barred and {(_country(e.actor), _country(e.recipient)) for e in barred} == {("USA", "ALB")}
+
+
+def test_events_discussing_is_consulting_only_with_someone() -> None:
+    assert not [e for e in code("The Kenyan minister discussed options for the campaign.") if e.event_type == "CONSULT"]
+    together = code("Kenya and Somalia discussed trade.")
+    assert {(_country(e.actor), _country(e.recipient)) for e in together if e.event_type == "CONSULT"} == {
+        ("KEN", "SOM"),
+        ("SOM", "KEN"),
+    }

@@ -621,7 +621,8 @@ def code_sentence(
             # "blasts outside a school in Kabul": violence nobody claims, suffered where it happens (inferred)
             recipients = [Actor(text="", country=place.country, confidence=0.3)]
             recipient_how = "inferred:place"
-        if trigger.pattern.needs_recipient and (not recipients or recipient_how.startswith("xcomp")):
+        together = trigger.pattern.symmetric and len(actors) > 1  # "Kenya and Somalia discussed trade"
+        if trigger.pattern.needs_recipient and not together and (not recipients or recipient_how.startswith("xcomp")):
             # "helped explain": the word is an event only when someone undergoes it, and whoever
             # undergoes its complement is not the one helped ("helped secure his release")
             continue
