@@ -172,3 +172,13 @@ def test_senses_asking_a_question_is_no_request() -> None:
     for text in ("Kenya asked whether Somalia would withdraw.", '"Who attacked us?" the Kenyan minister asked.'):
         assert not [e for e in code(text) if e.event_type == "REQUEST"], text
     assert [e for e in code("Kenya asked Somalia to withdraw its troops.") if e.event_type == "REQUEST"]
+
+
+def test_senses_a_great_deal_and_according_to_are_no_agreement() -> None:
+    from tocsin.pipeline import code
+
+    for text in (
+        "Kenya told reporters there was still a great deal of uncertainty.",
+        "According to the Kenyan report, the number of users reached 196 million.",
+    ):
+        assert not [e for e in code(text) if e.event_type == "AGREE"], text

@@ -172,6 +172,8 @@ def _dependent_lemmas(token: Token) -> dict[str, Token]:
             continue  # "allowed to undertake trips" is no "undertake to": its own infinitive marker is not
         if child.dep_ == "prep" and any(o.ent_type_ in ("DATE", "TIME") for o in child.children):
             continue  # "marched on Saturday" is no "march on": a date's preposition is not the phrase's
+        if child.lower_ == "according":
+            continue  # "according to the report, users reached 196 million" is no "reach accord"
         tokens = [child, *child.children]
         if child.dep_ == "dobj":
             # words inside the object's phrase: "suspended part of a military aid program"

@@ -34,7 +34,7 @@ _SCORE_PART = re.compile(r"^\d{1,2}$")
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "sport": ("types", "words", "figurative", "people", "score_nouns"),
-    "markets": ("types", "things", "undergoing", "undergoing_types", "quantities"),
+    "markets": ("types", "things", "undergoing", "undergoing_types", "quantities", "amounts", "amount_modifiers"),
     "weather": ("types", "things"),
     "weapon-description": ("types", "modes", "things"),
     "animals": ("types", "things"),
@@ -204,9 +204,12 @@ def _sport(token: Token, sense: Sense) -> bool:
 
 def _markets(token: Token, sense: Sense, event_type: str) -> bool:
     """A market noun doing the event; an abstract one undergoing or modifying it, for some types;
-    an event noun used as a bare quantity ("Chinese demand", "cannot keep up with demand")."""
+    an event noun used as a bare quantity ("Chinese demand", "cannot keep up with demand") or as an
+    amount ("a great deal of uncertainty")."""
     if _is(token, sense["quantities"]) and _bare(token):
         return True
+    if _is(token, sense["amounts"]) and any(_is(c, sense["amount_modifiers"]) for c in token.children):
+        return True  # "a great deal of uncertainty"
     things = _doers(token) if token.pos_ not in ("NOUN", "PROPN") else []
     if _any_is(things, sense["things"]):
         return True
