@@ -182,3 +182,11 @@ def test_senses_a_great_deal_and_according_to_are_no_agreement() -> None:
         "According to the Kenyan report, the number of users reached 196 million.",
     ):
         assert not [e for e in code(text) if e.event_type == "AGREE"], text
+
+
+def test_senses_what_a_judging_verb_calls_something_is_no_part_of_its_phrase() -> None:
+    from tocsin.pipeline import code
+
+    assert not [
+        e for e in code("Kenyans celebrated what they called a new victory for Kenya.") if e.event_type == "REQUEST"
+    ]

@@ -174,7 +174,9 @@ def _dependent_lemmas(token: Token) -> dict[str, Token]:
             continue  # "marched on Saturday" is no "march on": a date's preposition is not the phrase's
         if child.lower_ == "according":
             continue  # "according to the report, users reached 196 million" is no "reach accord"
-        tokens = [child, *child.children]
+        # what a judging verb calls something is no part of its phrase: "called it a victory for Sudan"
+        # is no "call for"
+        tokens = [child] if child.dep_ in ("oprd", "attr") else [child, *child.children]
         if child.dep_ == "dobj":
             # words inside the object's phrase: "suspended part of a military aid program"
             tokens += [t for t in child.subtree if t.dep_ in ("compound", "amod", "pobj") and t.i - child.i < 6]
