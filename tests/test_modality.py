@@ -375,3 +375,10 @@ def test_modality_force_announced_by_its_actor_is_a_threat_and_planned_force_is_
 )
 def test_modality_a_should_with_no_one_addressed_is_no_request(text: str) -> None:
     assert not [e for e in code(text, pub_date=PUB) if e.event_type == "REQUEST"]
+
+
+def test_modality_a_conditional_threat_needs_a_doer_the_sentence_names() -> None:
+    threat = code("Kenya will impose sanctions on Somalia if it refuses.", pub_date=PUB)
+    assert "THREATEN" in {e.event_type for e in threat}
+    generic = code("Kenya mourned in Kenya. If Kenyans are seen in the forest, they can be killed.", pub_date=PUB)
+    assert "THREATEN" not in {e.event_type for e in generic}

@@ -832,7 +832,10 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
         # unlike "Russia could invade, U.S. officials said" (someone else's guess)
         speaker = event.asserted_by
         own = speaker is None or (actor is not None and speaker.country == actor.country)
-        if own and event.polarity == "affirmed" and cue in ("aux:hypothetical", "aux:conditional", "mark:if"):
+        # the consequence, not the condition ("if they cross the line" threatens no one), and by a doer
+        # the sentence names ("you can be killed", "may be arrested" are no one's threat)
+        named = actor is not None and bool(actor.text) and actor.confidence > 0.3
+        if own and named and event.polarity == "affirmed" and cue in ("aux:hypothetical", "aux:conditional"):
             verbal = "THREATEN"
     elif event.modality == "demanded" and cue == "aux:demanded" and event.asserted_by is not None:
         speaker = event.asserted_by
