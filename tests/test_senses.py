@@ -190,3 +190,10 @@ def test_senses_what_a_judging_verb_calls_something_is_no_part_of_its_phrase() -
     assert not [
         e for e in code("Kenyans celebrated what they called a new victory for Kenya.") if e.event_type == "REQUEST"
     ]
+
+
+def test_senses_seizing_a_chance_is_no_seizure() -> None:
+    from tocsin.pipeline import code
+
+    for text in ("Kenya urged Somalia to seize the opportunity.", "Kenya will take a commanding lead over Somalia."):
+        assert not [e for e in code(text) if e.event_type == "COERCE"], text

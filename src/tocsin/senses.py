@@ -42,7 +42,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "goals": ("types", "verbs", "things"),
     "publication": ("types", "modes", "things"),
     "questions": ("types", "verbs", "question_words"),
-    "figurative": ("types", "abstract_types", "talk", "framing", "doers", "things"),
+    "figurative": ("types", "abstract_types", "talk", "framing", "doers", "things", "chances"),
 }
 
 
@@ -332,11 +332,13 @@ def _figurative(token: Token, sense: Sense, event_type: str) -> bool:
         return token.dep_ in ("pobj", "compound") and _is(governor, sense["framing"])
     if any(_is(p, talk) for p in _pobjs(token, ("with",))):
         return True  # "bombarded with questions"
+    objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+    if any(_is(o, sense["chances"]) for o in objects):
+        return True  # "seize the opportunity", "capture the mood of voters", "take the lead"
     if event_type not in sense["abstract_types"]:
         return False
     if _any_is(_doers(token), sense["doers"]):
         return True  # "the crisis hit Europe"
-    objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
     return any(_is(o, talk) or _is(o, sense["things"]) for o in objects)  # "attacked the proposal", "hit a record"
 
 
