@@ -197,3 +197,11 @@ def test_senses_seizing_a_chance_is_no_seizure() -> None:
 
     for text in ("Kenya urged Somalia to seize the opportunity.", "Kenya will take a commanding lead over Somalia."):
         assert not [e for e in code(text) if e.event_type == "COERCE"], text
+
+
+def test_senses_killed_in_a_crash_is_no_attack() -> None:
+    from tocsin.pipeline import code
+
+    assert not [
+        e for e in code("Kenyan officials said five soldiers were killed in the crash.") if e.event_type == "ASSAULT"
+    ]

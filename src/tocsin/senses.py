@@ -35,7 +35,7 @@ _SCORE_PART = re.compile(r"^\d{1,2}$")
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "sport": ("types", "words", "figurative", "people", "score_nouns"),
     "markets": ("types", "things", "undergoing", "undergoing_types", "quantities", "amounts", "amount_modifiers"),
-    "weather": ("types", "things"),
+    "weather": ("types", "things", "causes"),
     "weapon-description": ("types", "modes", "things"),
     "animals": ("types", "things"),
     "travel": ("types", "modes", "places", "travellers", "vehicles"),
@@ -230,12 +230,13 @@ def _bare(noun: Token) -> bool:
 
 
 def _weather(token: Token, sense: Sense) -> bool:
-    """A natural event doing it: "floods hit the region", "the coast was battered by a storm", "the
-    worst flooding to hit Europe"."""
+    """A natural event or an accident doing it: "floods hit the region", "the coast was battered by a
+    storm", "the worst flooding to hit Europe", "killed in the crash"."""
     if token.pos_ in ("NOUN", "PROPN"):
         return False
     doers = _doers(token) or ([token.head] if token.dep_ in ("acl", "relcl") and token.head.pos_ == "NOUN" else [])
-    return _any_is(doers, sense["things"])
+    # "five people were killed in the crash", "died in the floods": what they died in
+    return _any_is(doers, sense["things"]) or _any_is(_pobjs(token, ("in", "during")), sense["causes"])
 
 
 def _animals(token: Token, sense: Sense) -> bool:
