@@ -205,3 +205,9 @@ def test_senses_killed_in_a_crash_is_no_attack() -> None:
     assert not [
         e for e in code("Kenyan officials said five soldiers were killed in the crash.") if e.event_type == "ASSAULT"
     ]
+
+
+def test_senses_fighting_corruption_is_no_fight() -> None:
+    from tocsin.pipeline import code
+
+    assert not [e for e in code("Kenya vowed to fight corruption.") if e.event_type == "ASSAULT"]
