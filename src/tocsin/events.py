@@ -868,7 +868,7 @@ def derived_event(event: Event, cue: str, ontology: Ontology) -> Event | None:
 _MUST = Pattern("REQUEST", None, "100", (), "must", "say", ("must",), False)
 
 
-_NO_ADDRESSEE = frozenset({"one", "it", "i", "we", "you", "this", "that", "there", "everyone", "anyone", "nobody"})
+_NO_ADDRESSEE = words("unaddressed_subjects")
 
 
 def _reported_demands(sent: Span, trigger_tokens: set[int]) -> list[Trigger]:

@@ -160,25 +160,25 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
         set_speaker(sent, spans, ctx)
         mentions(sent, ctx)  # in reading order, so pronouns see earlier mentions and "we" the speaker
         subject, verb = _speaker_token(sent, spans)
-        speaker = speaker_of(subject, ctx) if subject is not None else None
+        said_by = speaker(subject, ctx)
         for start, end in starting_in(spans, sent.start_char, sent.end_char):
-            who, cue = speaker, verb.text if verb is not None else None
+            who, cue = said_by, verb.text if verb is not None else None
             cue_start = verb.idx if verb is not None else None
             closing = _sentence_at(sents, starts, end)
             if who is None and closing is not None and closing > i:
                 # “... Several sentences ...,” the minister said: the verb where the quotation closes
                 end_subject, end_verb = _speaker_token(sents[closing], spans)
                 if end_verb is not None and end_subject is not None:
-                    who, cue, cue_start = speaker_of(end_subject, ctx), end_verb.text, end_verb.idx
+                    who, cue, cue_start = speaker(end_subject, ctx), end_verb.text, end_verb.idx
             if who is None and i > 0 and sents[i - 1].text.rstrip().endswith(":"):
                 prev_subject, prev_verb = _speaker_token(sents[i - 1], spans)
-                who = speaker_of(prev_subject, ctx) if prev_subject is not None else None
+                who = speaker(prev_subject, ctx)
                 cue = prev_verb.text if prev_verb is not None else cue
                 cue_start = prev_verb.idx if prev_verb is not None else cue_start
             if who is None and i + 1 < len(sents) and "\n\n" not in story.text[sent.end_char : sents[i + 1].start_char]:
                 next_subject, next_verb = _speaker_token(sents[i + 1], spans)
                 if next_verb is not None and not any(c.dep_ == "ccomp" for c in next_verb.children):
-                    who, cue = speaker_of(next_subject, ctx) if next_subject is not None else None, next_verb.text
+                    who, cue = speaker(next_subject, ctx), next_verb.text
                     cue_start = next_verb.idx
             if who is None and last is not None and i - last_sentence <= 1:
                 who, cue = last, cue or "(continued)"  # only when no other sentence came between
@@ -216,7 +216,7 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
                     found.append(
                         Quote(
                             story_id=story.id,
-                            speaker=speaker_of(who_token, ctx) if who_token else None,
+                            speaker=speaker(who_token, ctx),
                             cue=token.text,
                             text=clause.text,
                             start=clause.start_char,
@@ -231,7 +231,7 @@ def extract_quotes(story: Story, doc: Doc, ctx: Context) -> list[Quote]:
             found.append(
                 Quote(
                     story_id=story.id,
-                    speaker=speaker_of(source, ctx),
+                    speaker=speaker(source, ctx),
                     cue="according to",
                     text=sent.text,
                     start=sent.start_char,
